@@ -1,0 +1,1 @@
+"""Segue: prompt → spec → tools → candidates → sequence → narration → response."""

@@ -1,0 +1,52 @@
+"""The `segue` command line. Heavy libraries load only inside the commands that need them.
+
+Exit codes: 0 ok · 1 unexpected error · 2 invalid input or usage · 3 store unavailable or corrupt ·
+4 not found · 5 model unavailable (fallback disabled)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from agent.cli import catalog as catalog_cmds
+from agent.cli import generate as generate_cmds
+from agent.cli.output import fail
+
+app = typer.Typer(
+    name="segue",
+    help="Segue — an AI DJ. A free-text prompt becomes a sequenced playlist with DJ narration.\n\n"
+    'Example:  segue generate "rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"',
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    add_completion=False,
+)
+generate_cmds.register(app)
+catalog_cmds.register(app)
+
+for _name in ("profile", "serve", "evals"):
+    try:
+        __import__(f"agent.cli.{_name}", fromlist=["register"]).register(app)
+    except ImportError:
+        pass
+
+EXIT_CODES = {"InvalidInput": 2, "SegueError": 2, "StoreError": 3, "NotFound": 4, "UpstreamError": 5}
+
+
+def main() -> None:
+    from agent.errors import SegueError
+
+    try:
+        app()
+    except SegueError as exc:
+        fail(str(exc), EXIT_CODES.get(type(exc).__name__, 2))
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # never a traceback for users
+        fail(f"unexpected error: {exc.__class__.__name__}: {exc}", 1)
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,144 @@
+"""`segue ingest`, `segue search`, `segue catalog stats|verify`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agent.cli.output import console, err, escape, fail, print_json, progress_bar
+
+catalog_app = typer.Typer(help="Inspect the catalog store.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help="Build the catalog store from data/raw (idempotent; crash-safe).\n\nExample: segue ingest --rebuild")(ingest)
+    app.command(help='Semantic search with hard filters.\n\nExample: segue search "sad acoustic breakup songs" --k 10 --filter \'{"explicit": "exclude"}\'')(search)
+    app.add_typer(catalog_app, name="catalog")
+
+
+def ingest(
+    rebuild: Annotated[bool, typer.Option(help="Write a new build even if the sources are unchanged.")] = False,
+    reembed: Annotated[bool, typer.Option(help="Recompute every vector with the embedder (about 5 min locally).")] = False,
+    write_vectors: Annotated[bool, typer.Option(help="With --reembed: save the vectors as the shipped file.")] = False,
+    raw: Annotated[Path | None, typer.Option(help="Raw data directory (default data/raw).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    from agent.config import get_settings
+    from tools.ingest import ingest as run_ingest
+
+    settings = get_settings()
+    with progress_bar(not as_json) as bar:
+        build, changed = run_ingest(settings, raw_dir=raw, rebuild=rebuild, reembed=reembed, progress=bar)
+    if write_vectors and reembed:
+        _write_shipped(build.path)
+    info = {"build_id": build.build_id, "tracks": build.manifest["count"], "changed": changed,
+            "location": str(build.path), "backend": build.manifest["backend"]}
+    if as_json:
+        print_json(info)
+    else:
+        verb = "Built" if changed else "Up to date:"
+        console.print(f"[green]{verb}[/] {info['tracks']:,} tracks · build {info['build_id']} · {escape(info['location'])}")
+
+
+def _write_shipped(path: Path) -> None:
+    import numpy as np
+
+    from tools.catalog import Catalog
+    from tools.catalog_build import track_text
+    from tools.ingest import write_shipped_vectors
+    from tools.store import current_build
+
+    build = current_build(path.parent.parent)
+    assert build is not None
+    cat = Catalog.load(build)
+    out = write_shipped_vectors(cat.tracks, [track_text(t) for t in cat.tracks], np.asarray(cat.vectors))
+    err.print(f"wrote {out}")
+
+
+def parse_filters(text: str | None):
+    from pydantic import ValidationError
+
+    from agent.errors import InvalidInput
+    from agent.models import SearchFilters
+
+    if not text:
+        return SearchFilters()
+    try:
+        return SearchFilters.model_validate(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"--filter is not valid JSON: {exc.msg}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "filter"
+        raise InvalidInput(f"bad filter {where!r}: {first['msg']}") from exc
+
+
+def search(
+    text: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=500, help="How many results.")] = 10,
+    filter_json: Annotated[str | None, typer.Option("--filter", help='JSON filters, e.g. {"explicit": "exclude", "year_min": 2010, "genres": ["indie"]}.')] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    from agent.deps import get_deps
+
+    filters = parse_filters(filter_json)
+    if not text.strip():
+        fail("search text is empty", 2)
+    with progress_bar(not as_json) as bar:
+        deps = get_deps(progress=bar)
+    results = deps.catalog.search(text, filters, k)
+    if as_json:
+        print_json([{"score": round(c.score, 4), **c.track.model_dump(exclude={"song_key", "sources"})} for c in results])
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Top {len(results)} for {escape(text)!r}", header_style="bold cyan")
+    for col in ("#", "score", "title", "artist", "year", "genres", "explicit", "bpm", "key"):
+        table.add_column(col)
+    for n, c in enumerate(results, 1):
+        t = c.track
+        table.add_row(str(n), f"{c.score:.3f}", escape(t.title), escape(", ".join(t.artists)), str(t.year or ""),
+                      escape(", ".join(t.genres[:3])), t.explicit, f"{t.tempo:.0f}", t.camelot)
+    console.print(table)
+
+
+@catalog_app.command("stats", help="Counts, explicit status, genres, years, store location.\n\nExample: segue catalog stats --json")
+def stats(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    from agent.deps import get_deps
+
+    with progress_bar(not as_json) as bar:
+        deps = get_deps(progress=bar)
+    s = asdict(deps.catalog.stats())
+    if as_json:
+        print_json(s)
+        return
+    from rich.table import Table
+
+    table = Table(title="Segue catalog", show_header=False)
+    table.add_row("tracks", f"{s['tracks']:,}")
+    table.add_row("explicit", " · ".join(f"{k} {v:,}" for k, v in s["explicit"].items()))
+    table.add_row("genres", f"{s['genres']:,}")
+    table.add_row("years", f"{s['year_min']}–{s['year_max']}")
+    table.add_row("build", s["build_id"])
+    table.add_row("backend", s["backend"])
+    table.add_row("embedder", s["embedder"])
+    table.add_row("location", escape(s["location"]))
+    console.print(table)
+
+
+@catalog_app.command("verify", help="Check the store's checksums.")
+def verify() -> None:
+    from agent.config import get_settings
+    from agent.errors import StoreError
+    from tools.store import current_build
+    from tools.store import verify as verify_build
+
+    build = current_build(get_settings().store_root)
+    if build is None:
+        raise StoreError("no catalog built yet; run `segue ingest`")
+    verify_build(build)
+    console.print(f"[green]ok[/] build {build.build_id}")

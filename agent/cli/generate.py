@@ -1,0 +1,80 @@
+"""`segue generate`: a playlist from a prompt, as a readable table or the exact API JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from agent.cli.output import console, escape, print_json, progress_bar
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help='Make a playlist from a prompt.\n\nExamples:\n\n  segue generate "upbeat pop punk for a run, no explicit, 15 songs"\n\n  segue generate "late night jazz" --minutes 45 --json')(generate)
+
+
+def generate(
+    prompt: Annotated[str, typer.Argument(help="What you want to hear, in your own words.")],
+    count: Annotated[int | None, typer.Option(min=1, max=100, help="Exact number of tracks.")] = None,
+    minutes: Annotated[float | None, typer.Option(min=1, max=600, help="Total length in minutes (±3%).")] = None,
+    user: Annotated[str | None, typer.Option(help="Listener id for personalisation (see `segue profile`).")] = None,
+    clean: Annotated[bool, typer.Option("--clean", help="No explicit tracks (unknown status counts as explicit).")] = False,
+    provider: Annotated[str | None, typer.Option(help="offline (default without a key) or openai.")] = None,
+    prompt_version: Annotated[str | None, typer.Option(help="Prompt version under prompts/.")] = None,
+    seed: Annotated[int, typer.Option(help="Same seed + same input → same playlist.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly the POST /generate response.")] = False,
+) -> None:
+    from pydantic import ValidationError
+
+    from agent.deps import get_deps
+    from agent.errors import InvalidInput
+    from agent.generate import generate as run
+    from agent.models import GenerateRequest
+
+    try:
+        request = GenerateRequest(prompt=prompt, count=count, minutes=minutes, user_id=user,
+                                  allow_explicit=False if clean else None, provider=provider,
+                                  prompt_version=prompt_version, seed=seed)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'input'}: {first['msg']}") from exc
+    with progress_bar(not as_json) as bar:
+        deps = get_deps(progress=bar)
+    playlist = run(request, deps)
+    if as_json:
+        print_json(playlist.model_dump(mode="json"))
+    else:
+        show(playlist)
+
+
+def show(playlist) -> None:
+    from rich.table import Table
+
+    by_pos = {s.before_position: s for s in playlist.segments}
+    total_min = sum(t.duration_ms for t in playlist.tracks) / 60000
+    table = Table(title=f"{escape(playlist.prompt)}  ·  {len(playlist.tracks)} tracks · {total_min:.0f} min",
+                  header_style="bold cyan", show_lines=False)
+    for col, kw in (("#", {"justify": "right"}), ("title", {}), ("artist", {}), ("year", {}), ("bpm", {"justify": "right"}),
+                    ("key", {}), ("energy", {}), ("why", {"style": "dim"})):
+        table.add_column(col, **kw)
+    for t in playlist.tracks:
+        seg = by_pos.get(t.position)
+        if seg:
+            table.add_row("", f"[italic magenta]🎙 {escape(seg.text)}[/]", "", "", "", "", "", "", end_section=False)
+        bar = "█" * round(t.energy * 8)
+        mark = " [red]E[/]" if t.explicit == "true" else ""
+        table.add_row(str(t.position), escape(t.title) + mark, escape(", ".join(t.artists)), str(t.year or ""),
+                      f"{t.tempo:.0f}", t.camelot, f"[green]{bar}[/]", escape(t.why))
+    outro = by_pos.get(len(playlist.tracks) + 1)
+    if outro:
+        table.add_row("", f"[italic magenta]🎙 {escape(outro.text)}[/]", "", "", "", "", "", "")
+    console.print(table)
+    for c in playlist.constraints:
+        mark = "[green]✓[/]" if c.met else "[yellow]✗[/]"
+        note = f" — {escape(c.note)}" if c.note else ""
+        console.print(f"  {mark} {c.name}: {escape(c.actual)} (asked {escape(c.target)}){note}")
+    if playlist.filtered:
+        console.print(f"  [dim]{len(playlist.filtered)} candidates filtered out (see --json for reasons)[/]")
+    if playlist.degraded:
+        console.print(f"  [yellow]degraded:[/] {escape(playlist.degraded_reason or '')}")
+    console.print(f"  [dim]playlist {playlist.id} · provider {playlist.provider}[/]")

@@ -1,0 +1,51 @@
+"""Shared CLI output helpers: consoles, one-line errors, progress bars, JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+from rich.console import Console
+
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    raise SystemExit(code)
+
+
+def escape(text: str) -> str:
+    """Text safe for the terminal: rich markup escaped, control characters (ANSI escapes) dropped."""
+    from rich.markup import escape as rich_escape
+
+    cleaned = "".join(ch for ch in str(text) if ch.isprintable() or ch in "\n\t")
+    return rich_escape(cleaned)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def progress_bar(enabled: bool = True):
+    """A rich progress bar fed by (stage, done, total) callbacks; silent when disabled."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    labels = {"read": "Reading sources", "embed": "Embedding tracks", "store": "Writing store"}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=False) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update

@@ -1,0 +1,56 @@
+"""All of Segue's settings in one class, read from SEGUE_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field can be set as an environment variable `SEGUE_<NAME>`."""
+
+    model_config = SettingsConfigDict(env_prefix="SEGUE_", env_file=".env", extra="ignore")
+
+    home: Path = Field(REPO_ROOT / ".segue", description="Where stores (catalog, profiles, playlists) live.")
+    raw_data_dir: Path = Field(DATA_DIR / "raw", description="Raw source files the catalog is built from.")
+    chroma_url: str | None = Field(None, description="Chroma server URL (e.g. http://127.0.0.1:8001); embedded when unset.")
+    embeddings: Literal["local", "openai"] = Field("local", description="Embedding provider for queries and rebuilds.")
+    embedding_model: str = Field("text-embedding-3-small", description="Model name for the OpenAI embeddings provider.")
+
+    provider: Literal["offline", "openai"] | None = Field(
+        None, description="Planner: offline (deterministic) or openai (any OpenAI-compatible endpoint). Default: openai when a key is set."
+    )
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL (vLLM, Ollama, llama.cpp server).")
+    llm_model: str = Field("gpt-4o-mini", description="Chat model name.")
+    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
+    llm_timeout_s: float = Field(20.0, gt=0, description="Per-call timeout for the chat model.")
+    llm_max_retries: int = Field(2, ge=0, le=5, description="Retries for transient errors (the only retry layer).")
+    llm_max_steps: int = Field(4, ge=1, le=20, description="Most model calls one request may make.")
+    request_deadline_s: float = Field(45.0, gt=0, description="Whole-request deadline for the LLM path.")
+    llm_fallback: bool = Field(True, description="Fall back to the offline planner when the LLM fails.")
+    prompt_version: str = Field("v1", description="Which prompts/<version>/ to use.")
+
+    api_keys: str = Field("", description="Comma-separated API keys; empty disables auth.")
+    cors_origins: str = Field("", description="Comma-separated allowed CORS origins; empty closes CORS.")
+    max_body_bytes: int = Field(64 * 1024, description="Largest accepted request body.")
+
+    @property
+    def store_root(self) -> Path:
+        return self.home / "catalog"
+
+    def resolved_provider(self) -> Literal["offline", "openai"]:
+        if self.provider:
+            return self.provider
+        return "openai" if self.openai_api_key or self.llm_base_url else "offline"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

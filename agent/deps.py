@@ -1,0 +1,71 @@
+"""Collaborators handed to tools and the pipeline (no client is built at import time)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from agent.config import Settings, get_settings
+from agent.errors import StoreError
+
+if TYPE_CHECKING:
+    from tools.catalog import Catalog
+    from tools.store import Progress
+
+_lock = threading.Lock()
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    catalog: Catalog
+    profiles: Any = None  # tools.profiles.ProfileStore
+    playlists: Any = None  # agent.playlist_store.PlaylistStore
+    chat_model: Any = None  # a LangChain chat model override (tests), else built by agent.llm
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progress | None = None) -> Catalog:
+    """Open the current catalog build; build it first when none exists and auto_ingest is on."""
+    from tools.catalog import Catalog
+    from tools.ingest import ingest
+    from tools.store import current_build
+
+    build = current_build(settings.store_root)
+    if build is None:
+        if not auto_ingest:
+            raise StoreError(f"no catalog at {str(settings.store_root)!r}; run `segue ingest`")
+        build, _ = ingest(settings, progress=progress)
+    return Catalog.load(build)
+
+
+_cache: dict[str, Deps] = {}
+
+
+def get_deps(settings: Settings | None = None, progress: Progress | None = None) -> Deps:
+    """Process-wide Deps for the CLI and API (built once, thread-safe)."""
+    settings = settings or get_settings()
+    key = str(settings.home)
+    with _lock:
+        if key not in _cache:
+            _cache[key] = build_deps(settings, progress)
+        return _cache[key]
+
+
+def build_deps(settings: Settings, progress: Progress | None = None) -> Deps:
+    catalog = open_catalog(settings, progress=progress)
+    deps = Deps(settings=settings, catalog=catalog)
+    try:
+        from tools.profiles import open_profile_store
+
+        deps.profiles = open_profile_store(settings)
+    except ImportError:
+        pass
+    try:
+        from agent.playlist_store import open_playlist_store
+
+        deps.playlists = open_playlist_store(settings)
+    except ImportError:
+        pass
+    return deps

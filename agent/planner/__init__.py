@@ -1,0 +1,44 @@
+"""prompt → PlaylistSpec: the deterministic offline planner, or the LLM agent with tools (same interface)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.deps import Deps
+from agent.models import Candidate, GenerateRequest, PlaylistSpec, Usage
+
+
+@dataclass
+class Planned:
+    spec: PlaylistSpec
+    provider: str
+    extra_candidates: list[Candidate] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    degraded: bool = False
+    degraded_reason: str | None = None
+
+
+def apply_overrides(spec: PlaylistSpec, request: GenerateRequest) -> PlaylistSpec:
+    """Explicit request options win over what the prompt says."""
+    update: dict = {}
+    if request.count is not None:
+        update |= {"count": request.count, "minutes": None}
+    elif request.minutes is not None:
+        update |= {"minutes": request.minutes, "count": None}
+    if request.allow_explicit is False:
+        update["explicit"] = "exclude"
+    return spec.model_copy(update=update) if update else spec
+
+
+def plan(request: GenerateRequest, deps: Deps) -> Planned:
+    from agent.planner.offline import parse_prompt
+
+    provider = request.provider or deps.settings.resolved_provider()
+    if provider == "openai":
+        from agent.planner.llm_agent import plan_with_llm
+
+        planned = plan_with_llm(request, deps)
+    else:
+        planned = Planned(spec=parse_prompt(request.prompt, deps.catalog), provider="offline")
+    planned.spec = apply_overrides(planned.spec, request)
+    return planned

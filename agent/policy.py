@@ -1,0 +1,26 @@
+"""The content policy of one request: from the request, the prompt's own words and the profile — never from model output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.deps import Deps
+from agent.models import GenerateRequest, PlaylistSpec
+from tools.content_filter import ContentPolicy
+
+
+def policy_for(request: GenerateRequest, spec: PlaylistSpec, profile: Any, deps: Deps) -> ContentPolicy:
+    """Strictest of: the deterministic parse of the prompt, the request options, the listener's settings.
+    The planner's spec can only add restrictions (an LLM cannot relax what the user asked)."""
+    from agent.planner.offline import parse_prompt
+
+    parsed = parse_prompt(request.prompt, deps.catalog)
+    policy = ContentPolicy(
+        explicit="exclude" if request.allow_explicit is False or parsed.explicit == "exclude" else "allow",
+        blocked_artists=parsed.exclude_artists, blocked_genres=parsed.exclude_genres,
+    )
+    policy = policy.stricter(ContentPolicy(explicit=spec.explicit, blocked_artists=spec.exclude_artists,
+                                           blocked_genres=spec.exclude_genres))
+    if profile is not None and getattr(profile, "policy", None) is not None:
+        policy = policy.stricter(profile.policy)
+    return policy

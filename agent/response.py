@@ -1,0 +1,50 @@
+"""Assemble the response: the final content gate, constraint report, timings."""
+
+from __future__ import annotations
+
+from agent.deps import Deps
+from agent.models import ConstraintReport, GenerateRequest, Playlist, PlaylistTrack, Segment, Track
+from tools.content_filter import ContentPolicy, apply_policy
+
+
+def playlist_track(position: int, t: Track, why: str) -> PlaylistTrack:
+    return PlaylistTrack(position=position, id=t.id, title=t.title, artists=list(t.artists), album=t.album,
+                         year=t.year, genres=list(t.genres[:6]), explicit=t.explicit, duration_ms=t.duration_ms,
+                         tempo=t.tempo, key=t.key, mode=t.mode, camelot=t.camelot, energy=t.energy,
+                         valence=t.valence, danceability=t.danceability, why=why)
+
+
+def final_gate(tracks: list[Track], policy: ContentPolicy, deps: Deps) -> tuple[list[Track], list]:
+    """Last check on every path: catalog membership and the content policy."""
+    in_catalog = [t for t in tracks if deps.catalog.get(t.id) is not None]
+    return apply_policy(in_catalog, policy)
+
+
+def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy) -> list[ConstraintReport]:
+    out: list[ConstraintReport] = []
+    target = spec.target_count()
+    if target is not None:
+        out.append(ConstraintReport(name="count", target=str(target), actual=str(len(tracks)), met=len(tracks) == target))
+    if spec.minutes:
+        actual = sum(t.duration_ms for t in tracks) / 60000
+        out.append(ConstraintReport(name="duration", target=f"{spec.minutes:g} min ±3%", actual=f"{actual:.1f} min",
+                                    met=abs(actual - spec.minutes) <= 0.03 * spec.minutes))
+    if policy.explicit == "exclude":
+        bad = sum(t.explicit != "false" for t in tracks)
+        out.append(ConstraintReport(name="explicit", target="none explicit or unknown", actual=f"{bad} explicit/unknown", met=bad == 0))
+    return out
+
+
+def build_playlist(request: GenerateRequest, planned, ordered: list[Track], selection, segments: list[Segment],
+                   policy: ContentPolicy, deps: Deps, timings: dict[str, float]) -> Playlist:
+    from agent.generate import playlist_id
+
+    final, removed = final_gate(ordered, policy, deps)
+    return Playlist(
+        id=playlist_id(request, planned.spec), prompt=request.prompt, spec=planned.spec,
+        tracks=[playlist_track(n, t, selection.why.get(t.id, "")) for n, t in enumerate(final, 1)],
+        segments=segments, constraints=selection.constraints or constraint_reports(planned.spec, final, policy),
+        filtered=selection.filtered + removed, degraded=planned.degraded, degraded_reason=planned.degraded_reason,
+        provider=planned.provider, prompt_version=request.prompt_version or deps.settings.prompt_version,
+        user_id=request.user_id, usage=planned.usage, timings_ms=timings,
+    )
