@@ -32,6 +32,10 @@ def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progres
     from tools.ingest import ingest
     from tools.store import current_build
 
+    if settings.embeddings == "local":  # load the query embedder while the catalog loads
+        from tools.embeddings import local_embedder
+
+        threading.Thread(target=local_embedder, daemon=True).start()
     build = current_build(settings.store_root)
     if build is None:
         if not auto_ingest:
@@ -59,7 +63,7 @@ def build_deps(settings: Settings, progress: Progress | None = None) -> Deps:
     try:
         from tools.profiles import open_profile_store
 
-        deps.profiles = open_profile_store(settings)
+        deps.profiles = open_profile_store(settings, catalog)
     except ImportError:
         pass
     try:

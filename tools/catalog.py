@@ -5,18 +5,22 @@ product, so filtered search is exact (recall 1.0 against brute force) and takes 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agent.errors import InvalidInput, StoreError
 from agent.models import FEATURES, Candidate, SearchFilters, Track
-from tools.normalize import featured_artists, fold, norm_artist
+from tools.catalog_names import track_artist_names  # noqa: F401  (re-exported)
+from tools.normalize import fold, norm_artist
 from tools.store import BuildInfo
+
+if TYPE_CHECKING:
+    from tools.columns import TrackColumns
 
 
 @dataclass
@@ -35,39 +39,41 @@ class CatalogStats:
 class Catalog:
     """Tracks + unit vectors + column arrays for masks. Thread-safe for reads."""
 
-    def __init__(self, tracks: list[Track], vectors: np.ndarray, build: BuildInfo | None = None) -> None:
+    def __init__(self, tracks: Sequence[Track], vectors: np.ndarray, build: BuildInfo | None = None) -> None:
         if len(tracks) != len(vectors):
             raise StoreError(f"catalog has {len(tracks)} tracks but {len(vectors)} vectors")
-        self.tracks = tracks
+        from tools.columns import TrackColumns
+
+        cols = tracks if isinstance(tracks, TrackColumns) else TrackColumns.from_tracks(tracks)
+        self.tracks: TrackColumns = cols
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.build = build
-        self.index = {t.id: n for n, t in enumerate(tracks)}
-        self.year = np.array([t.year or 0 for t in tracks], dtype=np.int32)
-        self.tempo = np.array([t.tempo for t in tracks], dtype=np.float32)
-        self.duration = np.array([t.duration_ms for t in tracks], dtype=np.int64)
-        self.popularity = np.array([t.popularity for t in tracks], dtype=np.float32)
-        self.explicit_ok = np.array([t.explicit == "false" for t in tracks], dtype=bool)
-        self.features = {f: np.array([getattr(t, f) for t in tracks], dtype=np.float32) for f in FEATURES}
-        self._artist_index: dict[str, list[int]] = {}
-        for n, t in enumerate(tracks):
-            for name in track_artist_names(t):
-                self._artist_index.setdefault(name, []).append(n)
-        self._genre_index: dict[str, list[int]] = {}
-        for n, t in enumerate(tracks):
-            for g in t.genres:
-                self._genre_index.setdefault(g, []).append(n)
+        self.ids: list[str] = cols.text["id"]
+        self.index = {tid: n for n, tid in enumerate(self.ids)}
+        num = cols.numeric
+        self.year = num["year"].astype(np.int32)
+        self.tempo = num["tempo"]
+        self.duration = num["duration_ms"]
+        self.popularity = num["popularity"].astype(np.float32)
+        self.explicit_ok = np.array([e == "false" for e in cols.text["explicit"]], dtype=bool)
+        self.features = {f: num[f] for f in FEATURES}
+        self.credits: list[list[str]] = cols.text["credits"]
+        self.genre_lists: list[list[str]] = cols.text["genres"]
+        self._artist_index = _postings(self.credits)
+        self._genre_index = _postings(self.genre_lists)
 
     @classmethod
     def load(cls, build: BuildInfo) -> Catalog:
         """Open a store build (see tools.store); a damaged one raises StoreError, never a traceback."""
+        from tools.columns import TrackColumns
+
         try:
-            raw = json.loads((build.path / "tracks.json").read_text(encoding="utf-8"))
+            cols = TrackColumns.load(build.path)
             vectors = np.load(build.path / "vectors.npy")
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, KeyError) as exc:
             raise StoreError(f"catalog store {str(build.path)!r} is corrupt ({exc.__class__.__name__}); "
                              "run `segue ingest --rebuild`") from exc
-        tracks = [Track.model_construct(**row) for row in raw]
-        return cls(tracks, vectors, build)
+        return cls(cols, vectors, build)
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -88,8 +94,8 @@ class Catalog:
     def artist_names(self) -> dict[str, str]:
         """Normalised artist name → display name, for every primary artist."""
         out: dict[str, str] = {}
-        for t in self.tracks:
-            for a in t.artists:
+        for artists in self.tracks.text["artists"]:
+            for a in artists:
                 out.setdefault(norm_artist(a), a)
         return out
 
@@ -107,7 +113,9 @@ class Catalog:
     def artist_mask(self, names: Iterable[str]) -> np.ndarray:
         mask = np.zeros(len(self.tracks), dtype=bool)
         for name in names:
-            mask[self._artist_index.get(norm_artist(name), [])] = True
+            idx = self._artist_index.get(norm_artist(name))
+            if idx is not None:
+                mask[idx] = True
         return mask
 
     def mask(self, f: SearchFilters) -> np.ndarray:
@@ -160,8 +168,8 @@ class Catalog:
     def stats(self) -> CatalogStats:
         years = self.year[self.year > 0]
         counts = {v: 0 for v in ("true", "false", "unknown")}
-        for t in self.tracks:
-            counts[t.explicit] += 1
+        for e in self.tracks.text["explicit"]:
+            counts[e] += 1
         b = self.build
         return CatalogStats(
             tracks=len(self.tracks), explicit=counts, genres=len(self._genre_index),
@@ -181,9 +189,12 @@ def top_k(scores: np.ndarray, k: int) -> list[int]:
     return sorted(part.tolist(), key=lambda i: (-scores[i], i))
 
 
-def track_artist_names(t: Track) -> list[str]:
-    """Every artist credited on a track, normalised: listed artists plus 'feat.' credits in the title."""
-    return list(dict.fromkeys([norm_artist(a) for a in t.artists] + featured_artists(t.title)))
+def _postings(lists: list[list[str]]) -> dict[str, np.ndarray]:
+    out: dict[str, list[int]] = {}
+    for n, names in enumerate(lists):
+        for name in names:
+            out.setdefault(name, []).append(n)
+    return {k: np.array(v, dtype=np.int64) for k, v in out.items()}
 
 
 @lru_cache(maxsize=4096)

@@ -1,27 +1,37 @@
-"""The content filter: one typed policy, enforced in code on the final playlist of every path."""
+"""The content filter: one typed policy, enforced in code on the final playlist of every path.
+
+The policy comes from the request and the listener's profile only (see agent/policy.py) — never from
+tool arguments a model made up, never from text inside catalog data. Every removal carries a reason."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from agent.models import ExplicitPolicy, FilteredItem, Track
-from tools.catalog import track_artist_names
-from tools.normalize import fold, norm_artist
+from tools.catalog_names import track_artist_names
+from tools.normalize import clean_text, fold, norm_artist, song_key, split_artists
 
 TALK_SPEECHINESS = 0.66  # Spotify: above ~0.66 a track is probably entirely spoken word
+LIVE_LIVENESS = 0.8  # Spotify: above 0.8 a track is very likely live
+_LIVE_WORDS = r"\b(live|en vivo|ao vivo|en directo|unplugged)\b"
+_LIVE_TITLE = re.compile(rf"[\(\[][^\)\]]*{_LIVE_WORDS}[^\)\]]*[\)\]]|\s-\s.*{_LIVE_WORDS}|^live (at|from|in|on)\b", re.I)
 
 
 class ContentPolicy(BaseModel):
     """What may be played. Built from the request and the listener's profile only, never from model output."""
+
+    model_config = ConfigDict(extra="forbid")
 
     explicit: ExplicitPolicy = Field("allow", description="exclude: explicit and unknown-status tracks are removed.")
     blocked_artists: list[str] = Field(default_factory=list, description="Matched on normalised names incl. featured credits.")
     blocked_genres: list[str] = Field(default_factory=list, description="Whole-word match on any of a track's genres.")
     allow_talk: bool = Field(False, description="Allow spoken-word items (speechiness above 0.66).")
     allow_live: bool = Field(True, description="False removes live recordings (title says live, or liveness > 0.8).")
-    max_track_ms: int | None = Field(None, description="Longest allowed track.")
+    max_track_ms: int | None = Field(None, gt=0, description="Longest allowed track.")
     dedupe: bool = Field(True, description="Remove another version of a song already in the list.")
 
     def stricter(self, other: ContentPolicy) -> ContentPolicy:
@@ -37,41 +47,73 @@ class ContentPolicy(BaseModel):
         )
 
 
-def violation(track: Track, policy: ContentPolicy, blocked_artists: set[str], blocked_genres: list[str]) -> str | None:
+@dataclass(frozen=True)
+class CompiledPolicy:
+    """A policy with its names normalised once, ready to test many tracks."""
+
+    policy: ContentPolicy
+    artists: frozenset[str]
+    genres: tuple[str, ...]
+
+    @classmethod
+    def of(cls, policy: ContentPolicy) -> CompiledPolicy:
+        artists = frozenset(n for a in policy.blocked_artists if (n := norm_artist(a)))
+        genres = tuple(dict.fromkeys(g for b in policy.blocked_genres if (g := fold(b))))
+        return cls(policy, artists, genres)
+
+
+def credited_artists(track: Track) -> list[str]:
+    """Every normalised name credited: listed artists, names inside combined credits, featured artists in the title."""
+    names = list(track_artist_names(track))
+    for credit in track.artists:
+        names.extend(split_artists(credit))
+    return list(dict.fromkeys(names))
+
+
+def is_live(track: Track) -> bool:
+    return bool(_LIVE_TITLE.search(clean_text(track.title))) or track.liveness > LIVE_LIVENESS
+
+
+def dedupe_key(track: Track) -> str:
+    """Same song in any version (remix, live, remaster, feat.) → same key."""
+    return track.song_key or song_key(track.artist, track.title)
+
+
+def violation(track: Track, compiled: CompiledPolicy) -> str | None:
     """The first reason this track breaks the policy, or None."""
+    policy = compiled.policy
     if policy.explicit == "exclude" and track.explicit != "false":
         return "explicit" if track.explicit == "true" else "explicit status unknown"
-    hit = next((a for a in track_artist_names(track) if a in blocked_artists), None)
+    hit = next((a for a in credited_artists(track) if a in compiled.artists), None)
     if hit:
         return f"blocked artist {hit!r}"
     for g in track.genres:
         words = f" {fold(g)} "
-        term = next((b for b in blocked_genres if f" {b} " in words), None)
+        term = next((b for b in compiled.genres if f" {b} " in words), None)
         if term:
             return f"blocked genre {term!r} ({g})"
     if not policy.allow_talk and track.speechiness > TALK_SPEECHINESS:
         return "spoken word"
-    if not policy.allow_live and (" live" in fold(track.title) or track.liveness > 0.8):
+    if not policy.allow_live and is_live(track):
         return "live recording"
     if policy.max_track_ms and track.duration_ms > policy.max_track_ms:
-        return f"longer than {policy.max_track_ms // 60000} min"
+        return f"longer than {policy.max_track_ms / 60000:g} min"
     return None
 
 
 def apply_policy(tracks: Iterable[Track], policy: ContentPolicy) -> tuple[list[Track], list[FilteredItem]]:
     """Keep the tracks the policy allows, in order; record every removal with its reason."""
-    blocked_artists = {norm_artist(a) for a in policy.blocked_artists if norm_artist(a)}
-    blocked_genres = [fold(g) for g in policy.blocked_genres if fold(g)]
+    compiled = CompiledPolicy.of(policy)
     kept: list[Track] = []
     removed: list[FilteredItem] = []
     seen: set[str] = set()
     for t in tracks:
-        reason = violation(t, policy, blocked_artists, blocked_genres)
-        if reason is None and policy.dedupe and t.song_key in seen:
+        reason = violation(t, compiled)
+        if reason is None and policy.dedupe and dedupe_key(t) in seen:
             reason = "another version of a song already in the playlist"
         if reason:
             removed.append(FilteredItem(id=t.id, title=t.title, artists=list(t.artists), reason=reason))
             continue
-        seen.add(t.song_key)
+        seen.add(dedupe_key(t))
         kept.append(t)
     return kept, removed

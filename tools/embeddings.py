@@ -4,6 +4,7 @@ OpenAI-compatible embeddings endpoint when configured. Nothing is downloaded at 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -80,9 +81,17 @@ def normalise(x: np.ndarray) -> np.ndarray:
     return x / np.clip(np.linalg.norm(x, axis=1, keepdims=True), 1e-12, None)
 
 
+_embedder_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def local_embedder() -> LocalEmbedder:
+def _local_embedder() -> LocalEmbedder:
     return LocalEmbedder()
+
+
+def local_embedder() -> LocalEmbedder:
+    with _embedder_lock:
+        return _local_embedder()
 
 
 def get_embedder() -> Embedder:

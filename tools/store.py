@@ -20,7 +20,7 @@ from agent.errors import StoreError
 from agent.models import Track
 
 COLLECTION = "segue_tracks"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -53,17 +53,10 @@ def collection_name(build_id: str, url: str | None) -> str:
 
 
 def track_metadata(t: Track) -> dict[str, Any]:
-    """Flat metadata Chroma can filter on with `where` (used by the Chroma search backend)."""
-    meta: dict[str, Any] = {
-        "title": t.title, "artist": t.artist, "explicit": t.explicit, "year": t.year or 0,
-        "tempo": float(t.tempo), "duration_ms": t.duration_ms, "popularity": t.popularity,
-        "energy": t.energy, "valence": t.valence, "danceability": t.danceability,
-        "acousticness": t.acousticness, "instrumentalness": t.instrumentalness,
-        "speechiness": t.speechiness, "liveness": t.liveness,
-    }
-    if t.genres:
-        meta["genres"] = list(t.genres)
-    return meta
+    """The metadata Chroma filters on with `where` (the Chroma search backend). Kept to four fields:
+    each field is a row in Chroma's metadata table and dominates ingest time; everything else is
+    filtered on the catalog columns."""
+    return {"explicit": t.explicit, "year": t.year or 0, "tempo": float(t.tempo), "duration_ms": t.duration_ms}
 
 
 def content_id(tracks: list[Track], texts: list[str], embedder: str) -> str:
@@ -106,14 +99,16 @@ def write_build(root: Path, build_id: str, tracks: list[Track], vectors: np.ndar
     tmp = builds / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
-        _write_json(tmp / "tracks.json", [t.model_dump() for t in tracks])
+        from tools.columns import write_columns
+
+        write_columns(tmp, tracks)
         np.save(tmp / "vectors.npy", vectors.astype(np.float32))
         _upsert_chroma(tmp / "chroma", build_id, tracks, vectors, chroma_url, progress, batch)
         manifest = {
             "format": FORMAT_VERSION, "build_id": build_id, "count": len(tracks), "embedder": embedder,
             "dim": int(vectors.shape[1]), "backend": "chroma-server" if chroma_url else "chroma-embedded",
             "chroma_url": chroma_url, "collection": collection_name(build_id, chroma_url),
-            "sha256": {name: sha256_file(tmp / name) for name in ("tracks.json", "vectors.npy")},
+            "sha256": {name: sha256_file(tmp / name) for name in ("columns.json", "columns.npz", "vectors.npy")},
         }
         _write_json(tmp / "manifest.json", manifest)
         _fsync_dir(tmp)
@@ -130,7 +125,8 @@ def write_build(root: Path, build_id: str, tracks: list[Track], vectors: np.ndar
 def _upsert_chroma(path: Path, build_id: str, tracks: list[Track], vectors: np.ndarray,
                    url: str | None, progress: Progress | None, batch: int) -> None:
     client = chroma_client(None if url else path, url)
-    col = client.get_or_create_collection(collection_name(build_id, url), metadata={"hnsw:space": "cosine"})
+    col = client.get_or_create_collection(collection_name(build_id, url), configuration={"hnsw": {"space": "cosine"}},
+                                         embedding_function=None)
     for start in range(0, len(tracks), batch):
         chunk = tracks[start:start + batch]
         col.upsert(ids=[t.id for t in chunk], embeddings=vectors[start:start + batch],

@@ -1,0 +1,11 @@
+"""Artist credits of a track, normalised: listed artists plus 'feat.' credits in the title."""
+
+from __future__ import annotations
+
+from agent.models import Track
+from tools.normalize import featured_artists, norm_artist
+
+
+def track_artist_names(t: Track) -> list[str]:
+    """Every artist credited on a track, normalised (used for blocking and artist search)."""
+    return list(dict.fromkeys([norm_artist(a) for a in t.artists] + featured_artists(t.title)))

@@ -1,0 +1,84 @@
+"""Columnar track storage: the store keeps tracks as a few JSON lists and numpy arrays, so opening
+the catalog takes a fraction of a second; Track objects are made only for the rows a request touches."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from agent.models import FEATURES, Track
+
+TEXT_FIELDS = ("id", "title", "album", "explicit", "camelot", "song_key")
+LIST_FIELDS = ("artists", "genres", "sources", "credits")
+NUMERIC_FIELDS = ("year", "duration_ms", "popularity", "tempo", "key", "mode", "loudness", *FEATURES)
+_INTS = {"year", "duration_ms", "popularity", "key", "mode"}
+
+
+def write_columns(directory: Path, tracks: Sequence[Track]) -> None:
+    from tools.catalog_names import track_artist_names
+
+    text: dict[str, Any] = {f: [getattr(t, f) for t in tracks] for f in TEXT_FIELDS}
+    for f in ("artists", "genres", "sources"):
+        text[f] = [list(getattr(t, f)) for t in tracks]
+    text["credits"] = [track_artist_names(t) for t in tracks]
+    with open(directory / "columns.json", "w", encoding="utf-8") as fh:
+        json.dump(text, fh, ensure_ascii=False, separators=(",", ":"))
+    numeric = {f: np.array([getattr(t, f) or 0 for t in tracks], dtype=np.int64 if f in _INTS else np.float32)
+               for f in NUMERIC_FIELDS}
+    with open(directory / "columns.npz", "wb") as fh:
+        np.savez(fh, **numeric)
+
+
+class TrackColumns(Sequence[Track]):
+    """A read-only list of tracks backed by columns; each Track is built once, on first access."""
+
+    def __init__(self, text: dict[str, list], numeric: dict[str, np.ndarray]) -> None:
+        self.text = text
+        self.numeric = numeric
+        self._numeric_lists = {f: numeric[f].tolist() for f in NUMERIC_FIELDS}
+        self._cache: list[Track | None] = [None] * len(text["id"])
+
+    @classmethod
+    def load(cls, directory: Path) -> TrackColumns:
+        with open(directory / "columns.json", encoding="utf-8") as fh:
+            text = json.load(fh)
+        with np.load(directory / "columns.npz") as data:
+            numeric = {f: data[f] for f in NUMERIC_FIELDS}
+        return cls(text, numeric)
+
+    @classmethod
+    def from_tracks(cls, tracks: Sequence[Track]) -> TrackColumns:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            write_columns(Path(tmp), tracks)
+            return cls.load(Path(tmp))
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    @overload
+    def __getitem__(self, i: int) -> Track: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Track]: ...
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        track = self._cache[i]
+        if track is None:
+            track = self._cache[i] = self._make(i)
+        return track
+
+    def __iter__(self) -> Iterator[Track]:
+        return (self[i] for i in range(len(self)))
+
+    def _make(self, i: int) -> Track:
+        values: dict[str, Any] = {f: self.text[f][i] for f in TEXT_FIELDS}
+        values |= {f: self.text[f][i] for f in ("artists", "genres", "sources")}
+        values |= {f: self._numeric_lists[f][i] for f in NUMERIC_FIELDS}
+        values["year"] = values["year"] or None
+        return Track.model_construct(**values)
