@@ -43,44 +43,91 @@ FIXTURE_ARTISTS = ("blink-182", "green day", "drake", "eminem", "taylor swift", 
                    "bon iver", "daft punk", "norah jones", "metallica", "paramore", "fall out boy", "sufjan stevens")
 
 
-def _cut_raw(src, dst, every: int = 14) -> None:
-    """A small, deterministic cut of the real sources: every Nth row plus all rows of a few known artists."""
+def _cut_raw(src, dst, every: int = 12) -> None:
+    """A small, deterministic cut of the real sources: every Nth song plus all songs of a few known
+    artists — with every source row of each kept song, so tracks merge exactly as in the full build."""
     import csv
     import gzip
     import shutil
+    import zlib
 
-    from tools.normalize import fold
+    from tools.catalog_build import read_spotify_2000_2020, read_tidytuesday, read_tophits
+    from tools.normalize import fold, recording_key
 
-    def keep(n: int, row: dict) -> bool:
-        who = fold(" ".join(str(row.get(k, "")) for k in ("track_artist", "artists", "artist")))
-        return n % every == 0 or any(a in who for a in FIXTURE_ARTISTS)
-
-    for name in ("catalog_spotify_songs.csv.gz", "spotify_tracks_2000_2020.csv.gz", "tophits_2000_2019_songs_normalize.csv.gz"):
+    keep: set[str] = set()
+    for reader in (read_spotify_2000_2020, read_tidytuesday, read_tophits):
+        for rec in reader(src):
+            key = recording_key(rec.artists[0], rec.title)
+            if zlib.crc32(key.encode()) % every == 0 or any(a in fold(" ".join(rec.artists)) for a in FIXTURE_ARTISTS):
+                keep.add(key)
+    readers = {"catalog_spotify_songs.csv.gz": read_tidytuesday, "spotify_tracks_2000_2020.csv.gz": read_spotify_2000_2020,
+               "tophits_2000_2019_songs_normalize.csv.gz": read_tophits}
+    for name, reader in readers.items():
+        wanted = [recording_key(r.artists[0], r.title) in keep for r in reader(src)]
         with gzip.open(src / name, "rt", encoding="utf-8", newline="") as fin, \
                 gzip.open(dst / name, "wt", encoding="utf-8", newline="") as fout:
-            reader = csv.DictReader(fin)
-            writer = csv.DictWriter(fout, fieldnames=reader.fieldnames or [])
+            rows = csv.DictReader(fin)
+            writer = csv.DictWriter(fout, fieldnames=rows.fieldnames or [])
             writer.writeheader()
-            for n, row in enumerate(reader):
-                if keep(n, row):
+            kept_rows = (row for row in rows if _complete(row))
+            for row, ok in zip(kept_rows, wanted, strict=True):
+                if ok:
                     writer.writerow(row)
     shutil.copy(src / "artist_genres.csv.gz", dst / "artist_genres.csv.gz")
 
 
+def _complete(row: dict) -> bool:
+    """Rows the readers skip (no title or artist) are skipped here too, keeping the two in step."""
+    import ast
+
+    if "track_name" in row:
+        return bool(row["track_name"].strip() and row["track_artist"].strip())
+    if "artists" in row and "name" in row:
+        return bool(row["name"].strip() and [a for a in ast.literal_eval(row["artists"]) if a.strip()])
+    return True
+
+
+def _fixture_cache():
+    """The cut and its built store, cached under .segue/test-fixture by a hash of sources and build code,
+    so repeated local runs skip the rebuild (CI starts clean and builds it once)."""
+    import fcntl
+    import hashlib
+    from pathlib import Path
+
+    from agent.config import DATA_DIR, REPO_ROOT, Settings
+    from tools.ingest import BUILD_CODE, SOURCE_FILES, ingest
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for path in [DATA_DIR / "raw" / n for n in SOURCE_FILES] + [REPO_ROOT / "tools" / n for n in BUILD_CODE]:
+        h.update(path.read_bytes())
+    cache = REPO_ROOT / ".segue" / "test-fixture" / h.hexdigest()[:16]
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (cache / "ready").exists():
+            (cache / "raw").mkdir(exist_ok=True)
+            _cut_raw(DATA_DIR / "raw", cache / "raw")
+            ingest(Settings(home=cache / "home", raw_data_dir=cache / "raw"))
+            (cache / "ready").write_text("ok")
+    return cache
+
+
 @pytest.fixture(scope="session")
 def fixture_raw(tmp_path_factory):
-    from agent.config import DATA_DIR
+    import shutil
 
-    dst = tmp_path_factory.mktemp("raw")
-    _cut_raw(DATA_DIR / "raw", dst)
-    return dst
+    dst = tmp_path_factory.mktemp("fixture")
+    cache = _fixture_cache()
+    shutil.copytree(cache / "raw", dst / "raw")
+    shutil.copytree(cache / "home", dst / "home")
+    return dst / "raw"
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory, fixture_raw):
+def settings(fixture_raw):
     from agent.config import Settings
 
-    return Settings(home=tmp_path_factory.mktemp("home"), raw_data_dir=fixture_raw, provider="offline")
+    return Settings(home=fixture_raw.parent / "home", raw_data_dir=fixture_raw, provider="offline")
 
 
 @pytest.fixture(scope="session")

@@ -17,31 +17,60 @@ from tools.store import BuildInfo, Progress, content_id, current_build, prune, v
 SHIPPED_VECTORS = "tracks-minilm-l6-int8.npz"
 
 
-def shipped_vectors(path: Path | None = None) -> dict[tuple[str, str], np.ndarray]:
+BUILD_CODE = ("catalog_build.py", "normalize.py", "moods.py", "columns.py", "store.py")
+SOURCE_FILES = ("catalog_spotify_songs.csv.gz", "spotify_tracks_2000_2020.csv.gz",
+                "tophits_2000_2019_songs_normalize.csv.gz", "artist_genres.csv.gz")
+
+
+def source_fingerprint(raw: Path, settings: Settings) -> str:
+    """Hash of everything a build depends on: source files, build code, embedder, Chroma location."""
+    h = hashlib.sha256(f"{settings.embeddings}|{settings.embedding_model}|{settings.chroma_url}".encode())
+    here = Path(__file__).parent
+    for path in [raw / name for name in SOURCE_FILES] + [here / name for name in BUILD_CODE]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes() if path.exists() else b"<missing>")
+    return h.hexdigest()[:24]
+
+
+class ShippedVectors:
     """Precomputed int8 vectors keyed by (track id, text hash), checked against their SHA-256."""
-    path = path or vector_path(SHIPPED_VECTORS)
-    if not path.exists():
-        return {}
-    expected = (path.parent / "SHA256SUMS").read_text().split()[0] if (path.parent / "SHA256SUMS").exists() else None
-    actual = hashlib.sha256(path.read_bytes()).hexdigest()
-    if expected and expected != actual:
-        raise StoreError(f"shipped vectors {str(path)!r} fail their checksum; run `segue ingest --reembed`")
-    data = np.load(path)
-    vectors = dequantise(data["codes"], data["scales"])
-    return {(i, h): vectors[n] for n, (i, h) in enumerate(zip(data["ids"].tolist(), data["hashes"].tolist(), strict=True))}
+
+    def __init__(self, path: Path | None = None) -> None:
+        path = path or vector_path(SHIPPED_VECTORS)
+        self.rows: dict[tuple[str, str], int] = {}
+        if not path.exists():
+            return
+        sums = path.parent / "SHA256SUMS"
+        expected = sums.read_text().split()[0] if sums.exists() else None
+        if expected and expected != hashlib.sha256(path.read_bytes()).hexdigest():
+            raise StoreError(f"shipped vectors {str(path)!r} fail their checksum; run `segue ingest --reembed`")
+        with np.load(path) as data:
+            self.codes, self.scales = data["codes"], data["scales"]
+            keys = zip(data["ids"].tolist(), data["hashes"].tolist(), strict=True)
+        self.rows = {key: n for n, key in enumerate(keys)}
+
+    def lookup(self, keys: list[tuple[str, str]]) -> tuple[list[int], np.ndarray]:
+        """(positions found, their vectors) for the given keys."""
+        found = [(pos, self.rows[k]) for pos, k in enumerate(keys) if k in self.rows]
+        if not found:
+            return [], np.zeros((0, 384), dtype=np.float32)
+        rows = [r for _, r in found]
+        return [p for p, _ in found], dequantise(self.codes[rows], self.scales[rows])
 
 
 def vectors_for(tracks: list[Track], texts: list[str], settings: Settings, reembed: bool,
                 progress: Progress | None) -> tuple[np.ndarray, str]:
     """Shipped vectors where the text is unchanged; the embedder for everything else."""
     embedder = get_embedder()
-    shipped = {} if reembed or settings.embeddings != "local" else shipped_vectors()
-    hashes = [text_hash(t) for t in texts]
-    missing = [n for n, (t, h) in enumerate(zip(tracks, hashes, strict=True)) if (t.id, h) not in shipped]
+    keys = [(t.id, text_hash(x)) for t, x in zip(tracks, texts, strict=True)]
     out = np.zeros((len(tracks), 384), dtype=np.float32)
-    for n, (t, h) in enumerate(zip(tracks, hashes, strict=True)):
-        if (t.id, h) in shipped:
-            out[n] = shipped[(t.id, h)]
+    have: set[int] = set()
+    if not reembed and settings.embeddings == "local":
+        positions, vectors = ShippedVectors().lookup(keys)
+        if positions:
+            out[positions] = vectors
+        have = set(positions)
+    missing = [n for n in range(len(tracks)) if n not in have]
     if missing:
         done = [0]
 
@@ -63,17 +92,24 @@ def ingest(settings: Settings, raw_dir: Path | None = None, rebuild: bool = Fals
     raw = raw_dir or settings.raw_data_dir
     if not raw.is_dir():
         raise StoreError(f"raw data directory {str(raw)!r} does not exist")
+    root = settings.store_root
+    fingerprint = source_fingerprint(raw, settings)
+    try:
+        existing = current_build(root)
+    except StoreError:
+        existing = None
+    if existing and not (rebuild or reembed) and existing.manifest.get("sources") == fingerprint:
+        try:
+            verify(existing)
+            return existing, False
+        except StoreError:
+            pass
     if progress:
         progress("read", 0, 1)
     tracks = build_tracks(raw)
     texts = [track_text(t) for t in tracks]
     if progress:
         progress("read", 1, 1)
-    root = settings.store_root
-    try:
-        existing = current_build(root)
-    except StoreError:
-        existing = None
     vectors, embedder_name = vectors_for(tracks, texts, settings, reembed, progress)
     build_id = content_id(tracks, texts, embedder_name + (f"@{settings.chroma_url}" if settings.chroma_url else ""))
     if existing and existing.build_id == build_id and not (rebuild or reembed):
@@ -82,7 +118,8 @@ def ingest(settings: Settings, raw_dir: Path | None = None, rebuild: bool = Fals
             return existing, False
         except StoreError:
             pass
-    build = write_build(root, build_id, tracks, vectors, embedder_name, settings.chroma_url, progress)
+    build = write_build(root, build_id, tracks, vectors, embedder_name, settings.chroma_url, progress,
+                        extra={"sources": fingerprint})
     prune(root, keep=build_id)
     return build, True
 

@@ -92,7 +92,8 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def write_build(root: Path, build_id: str, tracks: list[Track], vectors: np.ndarray, embedder: str,
-                chroma_url: str | None, progress: Progress | None = None, batch: int = 2000) -> BuildInfo:
+                chroma_url: str | None, progress: Progress | None = None, batch: int = 2000,
+                extra: dict[str, Any] | None = None) -> BuildInfo:
     """Write a complete build into a temporary directory, then rename it into place and switch CURRENT."""
     builds = root / "builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -108,6 +109,7 @@ def write_build(root: Path, build_id: str, tracks: list[Track], vectors: np.ndar
             "format": FORMAT_VERSION, "build_id": build_id, "count": len(tracks), "embedder": embedder,
             "dim": int(vectors.shape[1]), "backend": "chroma-server" if chroma_url else "chroma-embedded",
             "chroma_url": chroma_url, "collection": collection_name(build_id, chroma_url),
+            **(extra or {}),
             "sha256": {name: sha256_file(tmp / name) for name in ("columns.json", "columns.npz", "vectors.npy")},
         }
         _write_json(tmp / "manifest.json", manifest)

@@ -1,0 +1,79 @@
+"""Catalog build on real data: merging, tri-state explicit, Camelot keys, song identity."""
+
+from __future__ import annotations
+
+import collections
+
+import pytest
+
+from agent.config import DATA_DIR
+from tools.catalog_build import build_tracks, camelot, split_editions
+from tools.normalize import recording_key, song_key
+
+
+def test_camelot_wheel_is_a_bijection_with_known_anchors():
+    codes = {camelot(k, m) for k in range(12) for m in (0, 1)}
+    assert len(codes) == 24
+    assert camelot(0, 1) == "8B"  # C major
+    assert camelot(9, 0) == "8A"  # A minor, relative of C major
+    assert camelot(7, 1) == "9B"  # G major, a fifth up
+    assert camelot(4, 0) == "9A"  # E minor
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (("The Beatles", "Let It Be - Remastered 2009"), ("Beatles", "Let It Be")),
+    (("Beyoncé", "Déjà Vu (feat. Jay-Z)"), ("BEYONCE", "Deja Vu")),
+    (("Drake", "Hotline Bling - Radio Edit"), ("drake", "Hotline Bling")),
+])
+def test_reissues_share_a_recording_key(a, b):
+    assert recording_key(*a) == recording_key(*b)
+
+
+def test_remix_is_another_recording_of_the_same_song():
+    orig, remix = ("Maroon 5", "Memories"), ("Maroon 5", "Memories - Dillon Francis Remix")
+    assert recording_key(*orig) != recording_key(*remix)
+    assert song_key(*orig) == song_key(*remix)
+
+
+@pytest.fixture(scope="module")
+def fixture_tracks(fixture_raw):
+    return build_tracks(fixture_raw)
+
+
+def test_every_track_is_complete_and_unique(fixture_tracks):
+    assert len(fixture_tracks) > 3000
+    assert all(t.explicit in ("true", "false", "unknown") for t in fixture_tracks)
+    assert all(t.camelot == camelot(t.key, t.mode) for t in fixture_tracks)
+    assert len({t.id for t in fixture_tracks}) == len(fixture_tracks)
+    editions = collections.Counter((recording_key(t.artist, t.title), t.explicit) for t in fixture_tracks)
+    assert max(editions.values()) == 1
+
+
+def test_tidytuesday_tracks_without_a_flag_stay_unknown(fixture_tracks):
+    only_tt = [t for t in fixture_tracks if t.sources == ["tidytuesday"]]
+    assert only_tt and all(t.explicit == "unknown" for t in only_tt)
+
+
+def test_merged_tracks_carry_every_source_and_artist_genres(fixture_tracks):
+    merged = [t for t in fixture_tracks if len(t.sources) > 1]
+    assert merged
+    blink = [t for t in fixture_tracks if t.artist == "blink-182"]
+    assert blink and all("pop punk" in t.genres for t in blink)
+
+
+def test_clean_edit_is_kept_apart_from_the_explicit_original():
+    from tools.catalog_build import Record
+
+    def rec(explicit, id_):
+        return Record("spotify_2000_2020", id_, "Good Life", ["Kanye West"], "", 2007, explicit, 50, 200000,
+                      {}, 0, 1)
+
+    groups = split_editions([rec(True, "a"), rec(False, "b"), rec(None, "b"), rec(None, "c")])
+    assert [sorted(r.id for r in g) for g in groups] == [["a", "c"], ["b", "b"]]
+
+
+@pytest.mark.slow
+def test_full_catalog_counts():
+    tracks = build_tracks(DATA_DIR / "raw")
+    assert len(tracks) > 59_000
+    assert len({t.id for t in tracks}) == len(tracks)
