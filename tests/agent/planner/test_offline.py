@@ -1,0 +1,148 @@
+"""The offline planner on the real-data fixture catalog: numbers, years, tempo, policy words, negations,
+artists (with typos), arcs, the labelled prompt set, and the content policy it feeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.models import GenerateRequest
+from agent.planner.offline import parse_prompt
+from evals.parse.accuracy import FIELDS, evaluate, load_labels
+
+VOCAB_FREE = tuple(f for f in FIELDS if f not in ("genres", "exclude_genres", "seed_artists", "exclude_artists"))
+
+
+@pytest.mark.parametrize(("prompt", "count", "minutes"), [
+    ("20 songs of pop", 20, None),
+    ("a dozen tracks please", 12, None),
+    ("an hour of rock", None, 60),
+    ("45 min of jazz", None, 45),
+    ("1.5 hours of house", None, 90),
+    ("half an hour of rap", None, 30),
+    ("an hour and a half of soul", None, 90),
+    ("twenty five songs", 25, None),
+    ("a 3 hr drive", None, 180),
+])
+def test_counts_and_durations(catalog, prompt, count, minutes):
+    spec = parse_prompt(prompt, catalog)
+    assert (spec.count, spec.minutes) == (count, minutes)
+
+
+def test_am_and_years_are_not_counts(catalog):
+    spec = parse_prompt("when i am sad i play 80's alternative", catalog)
+    assert spec.count is None and spec.minutes is None
+    assert (spec.year_min, spec.year_max) == (1980, 1989)
+
+
+@pytest.mark.parametrize(("prompt", "lo", "hi"), [
+    ("90s hip hop", 1990, 1999),
+    ("2000s throwbacks", 2000, 2009),
+    ("since 2015", 2015, None),
+    ("from 2010 to 2014", 2010, 2014),
+    ("before 2005", None, 2004),
+    ("late 90s r&b", 1996, 1999),
+    ("80s and 90s rock", 1980, 1999),
+    ("songs from 2019", 2019, 2019),
+    ("nineties grunge", 1990, 1999),
+])
+def test_decades_and_years(catalog, prompt, lo, hi):
+    spec = parse_prompt(prompt, catalog)
+    assert (spec.year_min, spec.year_max) == (lo, hi)
+
+
+def test_bpm(catalog):
+    spec = parse_prompt("around 128 bpm for the gym", catalog)
+    assert (spec.tempo_target, spec.tempo_min, spec.tempo_max) == (128, 123, 133)
+    spec = parse_prompt("under 100 bpm", catalog)
+    assert (spec.tempo_target, spec.tempo_min, spec.tempo_max) == (None, None, 100)
+    spec = parse_prompt("songs between 120 and 130 bpm", catalog)
+    assert (spec.tempo_min, spec.tempo_max) == (120, 130)
+
+
+@pytest.mark.parametrize(("prompt", "policy"), [
+    ("clean pop", "exclude"), ("kid-friendly road trip", "exclude"), ("no explicit, 15 songs", "exclude"),
+    ("radio edits only", "exclude"), ("family dinner", "exclude"), ("no swearing please", "exclude"),
+    ("explicit please, rap", "allow"), ("explicit is fine", "allow"), ("halloween party, no kids songs", "allow"),
+    ("I want to listen while I clean out my car", "allow"),
+])
+def test_explicit_policy(catalog, prompt, policy):
+    assert parse_prompt(prompt, catalog).explicit == policy
+
+
+def test_negations(catalog):
+    spec = parse_prompt("20 songs without Drake, no country or metal, anything but EDM", catalog)
+    assert spec.exclude_artists == ["Drake"]
+    assert set(spec.exclude_genres) == {"country", "metal", "edm"}
+    assert not spec.genres and spec.count == 20
+
+
+def test_negated_moods_lower_targets(catalog):
+    plain = parse_prompt("loud rock", catalog)
+    negated = parse_prompt("rock, not too loud, nothing sad", catalog)
+    assert "intense" in plain.moods and not negated.moods
+    assert negated.feature_targets["energy"] < 0.5 < plain.feature_targets["energy"]
+    assert negated.feature_targets["valence"] > 0.5
+
+
+def test_negation_list_stops_at_another_kind(catalog):
+    spec = parse_prompt("no taylor swift, pop from 2014 onwards", catalog)
+    assert spec.exclude_artists == ["Taylor Swift"] and spec.genres == ["pop"] and not spec.exclude_genres
+
+
+def test_artists_with_cues_and_typos(catalog):
+    assert parse_prompt("something like Phoebe Bridgers", catalog).seed_artists == ["Phoebe Bridgers"]
+    assert parse_prompt("sounds like phobe bridgers", catalog).seed_artists == ["Phoebe Bridgers"]
+    assert parse_prompt("music like metalica", catalog).seed_artists == ["Metallica"]
+    spec = parse_prompt("songs by Green Day and blink-182", catalog)
+    assert spec.seed_artists == ["Green Day", "blink-182"]
+
+
+def test_common_words_are_not_artists(catalog):
+    spec = parse_prompt("i like rock and a green day at the park", catalog)
+    assert spec.seed_artists == [] and spec.genres == ["rock"]
+
+
+@pytest.mark.parametrize(("prompt", "arc"), [
+    ("start slow and build", "rise"), ("wind down after work", "fall"), ("peak in the middle", "peak"),
+    ("steady energy", "steady"), ("ups and downs", "wave"), ("just some pop", None),
+])
+def test_arcs(catalog, prompt, arc):
+    assert parse_prompt(prompt, catalog).arc == arc
+
+
+def test_discovery_taste_narration_and_query(catalog):
+    spec = parse_prompt("hidden gems based on my taste, no talking, 15 songs, no explicit, rainy coffee", catalog)
+    assert spec.discovery > 0.65 and spec.taste_weight > 0.65 and spec.narration == "none"
+    assert spec.query == "rainy coffee"
+    assert parse_prompt("the greatest hits", catalog).discovery < 0.35
+
+
+def test_moods_map_to_feature_targets(catalog):
+    workout = parse_prompt("gym workout", catalog)
+    sleep = parse_prompt("songs to fall asleep", catalog)
+    assert workout.moods == ["workout"] and sleep.moods == ["sleep"]
+    assert workout.feature_targets["energy"] > 0.7 > 0.3 > sleep.feature_targets["energy"]
+
+
+def test_deterministic(catalog):
+    prompt = "upbeat pop punk for a run, no explicit, 15 songs, like paramore"
+    assert parse_prompt(prompt, catalog) == parse_prompt(prompt, catalog)
+
+
+def test_labelled_set_on_fixture_catalog(catalog):
+    """The whole labelled set parses; fields that do not depend on catalog vocabulary reach 90%."""
+    rows = load_labels()
+    assert len(rows) >= 150
+    report = evaluate(catalog, rows, names=VOCAB_FREE)
+    assert report.accuracy(VOCAB_FREE) >= 0.9
+    assert report.accuracy(VOCAB_FREE, active=True) >= 0.9
+
+
+def test_policy_uses_the_prompts_own_words(deps):
+    from agent.policy import policy_for
+
+    request = GenerateRequest(prompt="upbeat pop punk, no explicit, without Drake, no country")
+    lax = parse_prompt("upbeat pop punk", deps.catalog)
+    policy = policy_for(request, lax, None, deps)
+    assert policy.explicit == "exclude"
+    assert "Drake" in policy.blocked_artists and "country" in policy.blocked_genres
