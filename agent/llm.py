@@ -1,14 +1,32 @@
 """The only place that builds a chat model: langchain_openai.ChatOpenAI on any OpenAI-compatible endpoint.
 
 Retries happen at exactly one layer — the OpenAI SDK's `max_retries` (connection errors, 408/409/429/5xx,
-honouring Retry-After; never 400/401/404). Nothing else here retries."""
+honouring Retry-After; never 400/401/404). Nothing else here retries. Also here: the per-request deadline
+and the one-line description of a model failure used for `degraded_reason`."""
 
 from __future__ import annotations
 
-from typing import Any
+import contextvars
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
+
+from pydantic import SecretStr
 
 from agent.config import Settings
 from agent.errors import UpstreamError
+
+T = TypeVar("T")
+
+
+class DeadlineExceeded(Exception):
+    """The LLM path did not finish within the request deadline."""
+
+
+class NoPlan(Exception):
+    """The model ended without a usable structured answer (plain text, step limit text, nothing)."""
 
 
 def chat_model(settings: Settings, *, max_tokens: int | None = None, timeout_s: float | None = None) -> Any:
@@ -21,11 +39,45 @@ def chat_model(settings: Settings, *, max_tokens: int | None = None, timeout_s: 
     return ChatOpenAI(
         model=settings.llm_model,
         base_url=settings.llm_base_url,
-        api_key=key or "not-needed",  # local servers (vLLM, Ollama, llama.cpp) accept any key
+        api_key=SecretStr(key or "not-needed"),  # local servers (vLLM, Ollama, llama.cpp) accept any key
         temperature=0,
         seed=0,
-        max_tokens=max_tokens,
+        max_completion_tokens=max_tokens,
         timeout=timeout_s or settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
         stream_usage=True,
     )
+
+
+def run_with_deadline(fn: Callable[[], T], deadline_s: float, cancelled: threading.Event) -> T:
+    """Run `fn` in a worker thread and give up after `deadline_s`.
+
+    On timeout `cancelled` is set so the worker stops before its next model call; the caller returns at
+    once instead of waiting on a slow upstream."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segue-llm")
+    future = pool.submit(contextvars.copy_context().run, fn)
+    try:
+        return future.result(timeout=deadline_s)
+    except FutureTimeout:
+        cancelled.set()
+        raise DeadlineExceeded(f"no plan within the {deadline_s:g}s request deadline") from None
+    finally:
+        pool.shutdown(wait=False)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A short, secret-free reason for a failed LLM call, e.g. 'model endpoint returned HTTP 401'."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return "model call timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        return "model endpoint unreachable"
+    if isinstance(exc, openai.APIStatusError):
+        return f"model endpoint returned HTTP {exc.status_code}"
+    if isinstance(exc, (DeadlineExceeded, NoPlan, UpstreamError)):
+        return str(exc)
+    name = type(exc).__name__
+    if name in ("ModelCallLimitExceededError", "GraphRecursionError"):
+        return "model did not finish within its step limit"
+    return f"model output unusable ({name})"

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from agent.config import DATA_DIR
 from agent.deps import Deps
-from agent.models import SearchFilters, Track
+from agent.models import SearchFilters, Track, Usage
 from tools.content_filter import ContentPolicy, apply_policy
 from tools.normalize import fold
 
@@ -42,6 +42,7 @@ class ToolContext:
         self.user_id = user_id
         self.shown: dict[str, float] = {}  # track id → search score, for every id shown to the model
         self.cancelled = threading.Event()  # set when the request deadline passed
+        self.usage = Usage()  # model calls and tokens of this run
 
 
 class GenreProfile(BaseModel):
@@ -89,13 +90,21 @@ def search_catalog(
         k: How many tracks to return (1-25).
     """
     ctx = context_of(runtime)
-    problem = check_search_args(ctx, query, genres or [], exclude_genres or [], year_min, year_max, tempo_min, tempo_max)
+    problem = check_search_args(
+        ctx, query, genres or [], exclude_genres or [], year_min, year_max, tempo_min, tempo_max
+    )
     if problem:
         return problem
-    filters = policy_filters(ctx.policy, explicit_ok).model_copy(update={
-        "genres": genres or [], "exclude_genres": list(dict.fromkeys((exclude_genres or []) + ctx.policy.blocked_genres)),
-        "year_min": year_min, "year_max": year_max, "tempo_min": tempo_min, "tempo_max": tempo_max,
-    })
+    filters = policy_filters(ctx.policy, explicit_ok).model_copy(
+        update={
+            "genres": genres or [],
+            "exclude_genres": list(dict.fromkeys((exclude_genres or []) + ctx.policy.blocked_genres)),
+            "year_min": year_min,
+            "year_max": year_max,
+            "tempo_min": tempo_min,
+            "tempo_max": tempo_max,
+        }
+    )
     k = max(1, min(MAX_K, int(k)))
     found = ctx.deps.catalog.search(query, filters, k=k * 2)
     allowed, _ = apply_policy([c.track for c in found], ctx.policy)
@@ -180,7 +189,9 @@ def context_of(runtime: ToolRuntime[ToolContext]) -> ToolContext:
 def call_tool(name: str, ctx: ToolContext, **args: Any) -> str:
     """Run one tool outside an agent (offline planner, tests) with the same validation the model gets."""
     chosen = {t.name: t for t in ALL_TOOLS}[name]
-    runtime = ToolRuntime(state={}, context=ctx, config={}, stream_writer=lambda _: None, tool_call_id=None, store=None)
+    runtime: ToolRuntime[ToolContext] = ToolRuntime(
+        state={}, context=ctx, config={}, stream_writer=lambda _: None, tool_call_id=None, store=None
+    )
     return chosen.invoke({**args, "runtime": runtime})
 
 
@@ -188,13 +199,22 @@ def policy_filters(policy: ContentPolicy, explicit_ok: bool = True) -> SearchFil
     """The request's content policy as search filters; the model can only make them stricter."""
     return SearchFilters(
         explicit="exclude" if policy.explicit == "exclude" or not explicit_ok else "allow",
-        exclude_genres=list(policy.blocked_genres), exclude_artists=list(policy.blocked_artists),
+        exclude_genres=list(policy.blocked_genres),
+        exclude_artists=list(policy.blocked_artists),
         max_duration_ms=policy.max_track_ms,
     )
 
 
-def check_search_args(ctx: ToolContext, query: str, genres: list[str], exclude_genres: list[str],
-                      year_min: int | None, year_max: int | None, tempo_min: float | None, tempo_max: float | None) -> str | None:
+def check_search_args(
+    ctx: ToolContext,
+    query: str,
+    genres: list[str],
+    exclude_genres: list[str],
+    year_min: int | None,
+    year_max: int | None,
+    tempo_min: float | None,
+    tempo_max: float | None,
+) -> str | None:
     """A message the model can act on when the arguments cannot work, else None."""
     if not query or not query.strip():
         return "query is empty; describe the sound you want"
@@ -218,8 +238,10 @@ def closest(term: str, choices: list[str], limit: int = 5) -> list[str]:
 
 def track_line(t: Track) -> str:
     genres = ", ".join(t.genres[:2]) or "?"
-    return (f"{t.id} | {clip(t.title, 60)} - {clip(t.artist, 40)} | {t.year or '?'} | {clip(genres, 40)} | "
-            f"{t.tempo:.0f}bpm | e{t.energy:.2f}")
+    return (
+        f"{t.id} | {clip(t.title, 60)} - {clip(t.artist, 40)} | {t.year or '?'} | {clip(genres, 40)} | "
+        f"{t.tempo:.0f}bpm | e{t.energy:.2f}"
+    )
 
 
 def clip(text: str, n: int) -> str:
@@ -246,5 +268,7 @@ def genre_profiles(path: Path) -> dict[str, GenreProfile]:
     for row in rows:
         name = row["genres"].strip()
         if name:
-            out[fold(name)] = GenreProfile(genre=name, **{k: float(row[k]) for k in GenreProfile.model_fields if k != "genre"})
+            out[fold(name)] = GenreProfile(
+                genre=name, **{k: float(row[k]) for k in GenreProfile.model_fields if k != "genre"}
+            )
     return out

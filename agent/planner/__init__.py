@@ -16,6 +16,7 @@ class Planned:
     usage: Usage = field(default_factory=Usage)
     degraded: bool = False
     degraded_reason: str | None = None
+    dropped_ids: int = 0  # model-proposed track ids the catalog does not hold (dropped)
 
 
 def apply_overrides(spec: PlaylistSpec, request: GenerateRequest) -> PlaylistSpec:

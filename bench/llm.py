@@ -1,0 +1,250 @@
+"""Benchmark the LLM planner's budget: model calls, prompt/completion tokens and wall time per playlist.
+
+The endpoint is a respx mock that answers like a competent model (first turn: every tool call in parallel;
+second turn: the structured plan with ids from the search results) and waits a fixed latency per call.
+The baseline is a naive agent run: the same tools asked for one per model turn. Token counts are what the
+mock reports as `usage`, estimated from each request's size (characters / 4). Run on the real catalog:
+
+    python bench/llm.py [--prompts 30] [--latency-ms 150] [--prompt-version v1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import respx
+from pydantic import SecretStr
+
+BASE = "http://bench.llm/v1"
+FALLBACK_PROMPTS = [
+    "upbeat pop punk for a run, no explicit, 15 songs",
+    "rainy sunday coffee, mellow indie, about 40 minutes",
+    "90s hip hop throwbacks",
+    "focus music for studying, no vocals",
+    "dinner party jazz, 20 songs",
+    "sad songs like Phoebe Bridgers",
+    "road trip classic rock, an hour",
+    "house music around 124 bpm",
+    "kid-friendly pop for a car ride",
+    "wind down for sleep, start slow",
+    "angry metal workout",
+    "romantic r&b for date night",
+    "summer reggaeton party, no explicit",
+    "country but no Taylor Swift",
+    "2000s emo nostalgia, 25 songs",
+    "lofi beats to relax",
+    "edm that builds to a peak",
+]
+
+
+# --------------------------------------------------------------------------- the mocked model
+
+
+def estimate_tokens(payload: Any) -> int:
+    return max(1, len(json.dumps(payload, ensure_ascii=False)) // 4)
+
+
+def turn_plan(prompt: str, catalog: Any) -> list[tuple[str, dict]]:
+    """The tool calls a competent model makes for this prompt (it reads the prompt like the parser does)."""
+    from agent.planner.offline import parse_prompt
+
+    spec = parse_prompt(prompt, catalog)
+    hard = {
+        k: v
+        for k, v in (
+            ("year_min", spec.year_min),
+            ("year_max", spec.year_max),
+            ("tempo_min", spec.tempo_min),
+            ("tempo_max", spec.tempo_max),
+        )
+        if v is not None
+    }
+    if spec.explicit == "exclude":
+        hard["explicit_ok"] = False
+    calls = [
+        ("search_catalog", {"query": spec.query or prompt, "genres": spec.genres[:2], "k": 20} | hard),
+        ("search_catalog", {"query": " ".join(spec.moods + spec.genres) or prompt, "k": 15} | hard),
+    ]
+    if spec.genres:
+        calls.append(("describe_genre", {"genre": spec.genres[0]}))
+    return calls
+
+
+def final_args(prompt: str, catalog: Any, results: dict[str, str]) -> dict:
+    from agent.planner.offline import parse_prompt
+
+    spec = parse_prompt(prompt, catalog)
+    ids = [line.split(" | ")[0] for out in results.values() for line in out.splitlines() if " | " in line]
+    want = (spec.count or 20) + 5
+    return {"spec": spec.model_dump(exclude_defaults=True), "track_ids": list(dict.fromkeys(ids))[:want]}
+
+
+def model_reply(payload: dict, catalog: Any, one_per_turn: bool) -> dict:
+    """The assistant message for one request: parallel tools, or one tool per turn, then the plan."""
+    if "tools" not in payload:  # narration: answer with no segments (templates stay)
+        return {"role": "assistant", "content": '{"segments": []}'}
+    user = next(m["content"] for m in payload["messages"] if m["role"] == "user")
+    prompt = user.split("\n")[0].removeprefix("Request: ")
+    results = {m["tool_call_id"]: m["content"] for m in payload["messages"] if m["role"] == "tool"}
+    calls = turn_plan(prompt, catalog)
+    if one_per_turn and len(results) < len(calls):
+        calls = [calls[len(results)]]
+    elif results:
+        calls = [("FinalPlaylist", final_args(prompt, catalog, results))]
+    start = len(results)
+    wire = [
+        {
+            "id": f"call_{start + n}",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps(args)},
+        }
+        for n, (name, args) in enumerate(calls)
+    ]
+    return {"role": "assistant", "content": None, "tool_calls": wire}
+
+
+def endpoint(
+    catalog: Any, one_per_turn: bool, latency_s: float, log: list[dict]
+) -> Callable[[httpx.Request], httpx.Response]:
+    def respond(request: httpx.Request) -> httpx.Response:
+        time.sleep(latency_s)
+        payload = json.loads(request.content)
+        message = model_reply(payload, catalog, one_per_turn)
+        usage = {
+            "prompt_tokens": estimate_tokens([payload["messages"], payload.get("tools", [])]),
+            "completion_tokens": estimate_tokens(message),
+        }
+        log.append({"planner": "tools" in payload} | usage)
+        return httpx.Response(
+            200,
+            json={
+                "id": "bench",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "bench-model",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": message,
+                        "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
+                    }
+                ],
+                "usage": usage | {"total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]},
+            },
+        )
+
+    return respond
+
+
+# --------------------------------------------------------------------------- runs and the table
+
+
+def run_one(prompt: str, deps: Any, one_per_turn: bool, latency_s: float, version: str) -> dict:
+    from agent.generate import generate
+    from agent.models import GenerateRequest
+
+    log: list[dict] = []
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(f"{BASE}/chat/completions").mock(
+            side_effect=endpoint(deps.catalog, one_per_turn, latency_s, log)
+        )
+        start = time.perf_counter()
+        playlist = generate(GenerateRequest(prompt=prompt, provider="openai", prompt_version=version), deps)
+        wall = time.perf_counter() - start
+    planner = [e for e in log if e["planner"]]
+    return {
+        "calls": len(planner),
+        "prompt": sum(e["prompt_tokens"] for e in planner),
+        "completion": sum(e["completion_tokens"] for e in planner),
+        "usage_calls": playlist.usage.model_calls,
+        "usage_prompt": playlist.usage.prompt_tokens,
+        "plan_ms": playlist.timings_ms.get("plan", 0.0),
+        "wall_ms": wall * 1000,
+        "degraded": playlist.degraded,
+        "tracks": len(playlist.tracks),
+    }
+
+
+def load_prompts(n: int) -> list[str]:
+    from agent.config import REPO_ROOT
+
+    path = REPO_ROOT / "evals" / "suites" / "core.yaml"
+    try:
+        import yaml
+
+        cases = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+        prompts = [c["prompt"] for c in cases if isinstance(c.get("prompt"), str)]
+    except (OSError, KeyError, TypeError, ImportError):
+        prompts = []
+    return (prompts or FALLBACK_PROMPTS)[:n]
+
+
+def med_max(rows: list[dict], key: str) -> str:
+    values = [float(r[key]) for r in rows]
+    return f"{statistics.median(values):,.0f} / {max(values):,.0f}"
+
+
+def print_table(results: dict[str, list[dict]], latency_ms: float) -> None:
+    print(
+        f"\nLLM planner per playlist, {len(next(iter(results.values())))} prompts, mocked latency {latency_ms:g} ms/call "
+        "(median / max; narration not included)"
+    )
+    head = f"{'agent':<26}{'model calls':>13}{'prompt tokens':>17}{'compl. tokens':>15}{'plan ms':>15}{'degraded':>10}"
+    print(head + "\n" + "-" * len(head))
+    for name, rows in results.items():
+        print(
+            f"{name:<26}{med_max(rows, 'calls'):>13}{med_max(rows, 'prompt'):>17}{med_max(rows, 'completion'):>15}"
+            f"{med_max(rows, 'plan_ms'):>15}{sum(r['degraded'] for r in rows):>10}"
+        )
+    ours, naive = results["segue (parallel tools)"], results["naive (1 tool per turn)"]
+    ratio = statistics.median(n["prompt"] / o["prompt"] for o, n in zip(ours, naive, strict=True))
+    usage_ok = all(r["usage_calls"] == r["calls"] and r["usage_prompt"] == r["prompt"] for r in ours)
+    print(
+        f"\nnaive / segue prompt tokens, median per prompt: {ratio:.2f}x; "
+        f"Playlist.usage equals what the endpoint reported: {usage_ok}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--prompts", type=int, default=30)
+    parser.add_argument("--latency-ms", type=float, default=150.0)
+    parser.add_argument("--prompt-version", default="v1")
+    args = parser.parse_args()
+
+    from agent.deps import get_deps
+
+    deps = get_deps()
+    base = deps.settings.model_copy(
+        update={
+            "provider": "openai",
+            "llm_base_url": BASE,
+            "openai_api_key": SecretStr("bench"),
+            "llm_max_retries": 0,
+        }
+    )
+    agents = {
+        "segue (parallel tools)": (dataclasses.replace(deps, settings=base), False),
+        "naive (1 tool per turn)": (
+            dataclasses.replace(deps, settings=base.model_copy(update={"llm_max_steps": 10})),
+            True,
+        ),
+    }
+    prompts = load_prompts(args.prompts)
+    run_one(prompts[0], agents["segue (parallel tools)"][0], False, 0.0, args.prompt_version)  # warm caches
+    results = {
+        name: [run_one(p, d, naive, args.latency_ms / 1000, args.prompt_version) for p in prompts]
+        for name, (d, naive) in agents.items()
+    }
+    print_table(results, args.latency_ms)
+
+
+if __name__ == "__main__":
+    main()
