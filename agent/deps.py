@@ -35,7 +35,7 @@ def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progres
     if settings.embeddings == "local":  # load the query embedder while the catalog loads
         from tools.embeddings import local_embedder
 
-        threading.Thread(target=local_embedder, daemon=True).start()
+        threading.Thread(target=local_embedder, daemon=False).start()  # daemon threads abort in onnxruntime at exit
     build = current_build(settings.store_root)
     if build is None:
         if not auto_ingest:

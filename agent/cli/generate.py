@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ from agent.cli.output import console, escape, print_json, progress_bar
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help='Make a playlist from a prompt.\n\nExamples:\n\n  segue generate "upbeat pop punk for a run, no explicit, 15 songs"\n\n  segue generate "late night jazz" --minutes 45 --json')(generate)
+    app.command(help='Make a playlist from a prompt.\n\nExamples:\n\n  segue generate "upbeat pop punk for a run, no explicit, 15 songs"\n\n  segue generate "late night jazz" --minutes 45 --json\n\n  segue generate "90s hip hop party" --export xspf -o party.xspf')(generate)
 
 
 def generate(
@@ -23,6 +24,8 @@ def generate(
     prompt_version: Annotated[str | None, typer.Option(help="Prompt version under prompts/.")] = None,
     seed: Annotated[int, typer.Option(help="Same seed + same input → same playlist.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly the POST /generate response.")] = False,
+    export: Annotated[str | None, typer.Option("--export", help="Also write a playlist file: m3u8, xspf or jspf.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File for --export ('-' for standard output).")] = None,
 ) -> None:
     from pydantic import ValidationError
 
@@ -38,9 +41,19 @@ def generate(
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'input'}: {first['msg']}") from exc
+    if export and (output is None or export not in ("m3u8", "xspf", "jspf")):
+        raise InvalidInput(f"--export {export!r} needs a format (m3u8, xspf, jspf) and -o FILE (or -o -)")
     with progress_bar(not as_json) as bar:
         deps = get_deps(progress=bar)
     playlist = run(request, deps)
+    if deps.playlists is not None:
+        deps.playlists.save(playlist)  # kept for `segue refine` and `segue export`
+    if export and output is not None:
+        from agent.cli.serve import write_export
+
+        write_export(playlist, export, output)
+        if str(output) == "-":
+            return
     if as_json:
         print_json(playlist.model_dump(mode="json"))
     else:

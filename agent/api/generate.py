@@ -1,0 +1,90 @@
+"""`POST /generate` (a playlist as JSON) and `POST /generate/stream` (the same playlist as Server-Sent Events)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from agent.api.deps import get_deps
+from agent.api.problems import Problem, request_id_of, responses, slug
+from agent.deps import Deps
+from agent.errors import SegueError
+from agent.models import GenerateRequest, Playlist
+
+router = APIRouter(tags=["generate"])
+log = logging.getLogger("segue.api")
+
+EXAMPLES: dict[str, Any] = {
+    "mellow": {"summary": "A prompt with its own constraints",
+               "value": {"prompt": "rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"}},
+    "options": {"summary": "Options override the prompt",
+                "value": {"prompt": "upbeat pop punk for a run", "count": 15, "allow_explicit": False, "seed": 7}},
+    "listener": {"summary": "Personalised for a listener",
+                 "value": {"prompt": "late night jazz", "minutes": 45, "user_id": "demo-jazz"}},
+}
+GenerateBody = Annotated[GenerateRequest, Body(openapi_examples=EXAMPLES)]
+STREAM_DOC = """Server-Sent Events, in this order:
+
+* `spec` — `{"id", "prompt", "spec", "provider", "degraded"}`: how the prompt was understood
+* `track` — one `PlaylistTrack` per event, in playlist order
+* `segment` — one narration `Segment` per event
+* `done` — the complete `Playlist` (exactly the `POST /generate` response)
+
+Request errors (413, 422, 401) are answered as problem+json before the stream starts. A failure after that
+is sent as an `error` event whose data is a problem+json object, and the stream ends."""
+
+
+def generate_and_save(request: GenerateRequest, deps: Deps) -> Playlist:
+    from agent.generate import generate
+
+    playlist = generate(request, deps)
+    if deps.playlists is not None:
+        deps.playlists.save(playlist)
+    return playlist
+
+
+@router.post("/generate", response_model=Playlist, responses=responses(401, 413, 422, 503),
+             summary="Make a playlist from a prompt")
+async def generate_playlist(body: GenerateBody, deps: Annotated[Deps, Depends(get_deps)]) -> Playlist:
+    """A free-text prompt becomes a sequenced playlist with DJ narration. The playlist is kept:
+    fetch it again with `GET /playlists/{id}` or refine it with `POST /playlists/{id}/refine`."""
+    return await run_in_threadpool(generate_and_save, body, deps)
+
+
+@router.post("/generate/stream", responses={200: {"content": {"text/event-stream": {}}, "description": STREAM_DOC},
+                                            **responses(401, 413, 422)},
+             summary="Make a playlist, streamed as Server-Sent Events", response_class=EventSourceResponse)
+async def generate_stream(body: GenerateBody, request: Request, deps: Annotated[Deps, Depends(get_deps)]):
+    return EventSourceResponse(playlist_events(body, deps, request), ping=10)
+
+
+async def playlist_events(body: GenerateRequest, deps: Deps, request: Request) -> AsyncIterator[dict[str, str]]:
+    try:
+        playlist = await run_in_threadpool(generate_and_save, body, deps)
+    except SegueError as exc:
+        yield _error_event(request, exc.status, exc.title, str(exc))
+        return
+    except Exception:
+        log.exception("stream failed (request %s)", request_id_of(request.scope))
+        yield _error_event(request, 500, "Internal error", "an unexpected error occurred; quote the request id")
+        return
+    head = {"id": playlist.id, "prompt": playlist.prompt, "spec": playlist.spec.model_dump(mode="json"),
+            "provider": playlist.provider, "degraded": playlist.degraded}
+    yield {"event": "spec", "data": json.dumps(head, ensure_ascii=False)}
+    for track in playlist.tracks:
+        yield {"event": "track", "data": track.model_dump_json()}
+    for segment in playlist.segments:
+        yield {"event": "segment", "data": segment.model_dump_json()}
+    yield {"event": "done", "data": playlist.model_dump_json()}
+
+
+def _error_event(request: Request, status: int, title: str, detail: str) -> dict[str, str]:
+    problem = Problem(type=f"/problems/{slug(title)}", title=title, status=status, detail=detail,
+                      instance=request.url.path, request_id=request_id_of(request.scope))
+    return {"event": "error", "data": problem.model_dump_json(exclude_none=True)}

@@ -1,0 +1,234 @@
+"""refine(): a kept playlist + a follow-up ("less upbeat", "drop the rap") → a new playlist and a diff with reasons.
+
+What still fits the new spec is kept, what no longer fits is removed with its reason, and the gap is filled from
+fresh candidates under the same hard constraints; the whole set is then sequenced and narrated again."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.deps import Deps
+from agent.models import FEATURES, Candidate, FilteredItem, GenerateRequest, Playlist, PlaylistSpec, Track
+from agent.refine.parse import Bound, Delta, SpecChange, fmt_value, parse_instruction
+from tools.content_filter import ContentPolicy, apply_policy
+
+SOFT_FIELDS = ("genres", "seed_artists", "query")
+REPLACE_SHARE = 0.4  # share of the kept tracks a soft change replaces
+
+__all__ = ["DiffItem", "PlaylistDiff", "RefineRequest", "RefineResult", "SpecChange", "refine"]
+
+
+class RefineRequest(BaseModel):
+    """A follow-up to a kept playlist."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instruction: str = Field(min_length=1, max_length=500, examples=["less upbeat", "more 90s, drop the rap", "no explicit, longer"])
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="Same seed + same input → same refinement.")
+
+
+class DiffItem(BaseModel):
+    id: str
+    title: str
+    artists: list[str]
+    reason: str = Field(description="Why it was kept, added or removed.")
+
+
+class PlaylistDiff(BaseModel):
+    kept: list[DiffItem] = Field(default_factory=list)
+    added: list[DiffItem] = Field(default_factory=list)
+    removed: list[DiffItem] = Field(default_factory=list)
+
+
+class RefineResult(BaseModel):
+    """The response of `POST /playlists/{id}/refine` and `segue refine --json`."""
+
+    playlist: Playlist
+    parent_id: str = Field(description="The playlist that was refined.")
+    instruction: str
+    changes: list[SpecChange] = Field(description="How the instruction changed the spec.")
+    diff: PlaylistDiff
+
+
+def refine(playlist: Playlist, instruction: str, deps: Deps, seed: int = 0) -> RefineResult:
+    start = time.perf_counter()
+    delta = parse_instruction(instruction, playlist, deps.catalog)
+    request = GenerateRequest(prompt=f"{playlist.prompt} · {instruction}"[:2000], user_id=playlist.user_id, seed=seed)
+    profile = deps.profiles.get_profile(playlist.user_id) if deps.profiles and playlist.user_id else None
+    from agent.policy import policy_for
+
+    policy = policy_for(request, delta.spec, profile, deps)
+    kept, removed = keep_fitting(playlist, delta, policy, deps)
+    kept, trimmed = trim(kept, delta.spec)
+    kept, replaced = make_room(kept, delta, deps, profile)
+    added, why = fill(kept, delta, policy, deps, profile, seed)
+    removed += trimmed + replaced
+    new = assemble(request, playlist, delta, kept + added, why, removed, policy, deps, profile, seed)
+    new.timings_ms["refine"] = round((time.perf_counter() - start) * 1000, 2)
+    diff = make_diff(playlist, new, delta, removed)
+    return RefineResult(playlist=new, parent_id=playlist.id, instruction=instruction, changes=delta.changes, diff=diff)
+
+
+def keep_fitting(playlist: Playlist, delta: Delta, policy: ContentPolicy, deps: Deps) -> tuple[list[Track], list[FilteredItem]]:
+    """The old tracks that pass the new policy and every new window, in their old order."""
+    removed: list[FilteredItem] = []
+    present: list[Track] = []
+    for pt in playlist.tracks:
+        track = deps.catalog.get(pt.id)
+        if track is None:
+            removed.append(FilteredItem(id=pt.id, title=pt.title, artists=pt.artists, reason="no longer in the catalog"))
+        else:
+            present.append(track)
+    allowed, filtered = apply_policy(present, policy)
+    kept: list[Track] = []
+    for t in allowed:
+        reason = next((r for b in delta.bounds if (r := b.violation(_value(t, b)))), None)
+        if reason:
+            removed.append(FilteredItem(id=t.id, title=t.title, artists=list(t.artists), reason=reason))
+        else:
+            kept.append(t)
+    return kept, removed + filtered
+
+
+def trim(kept: list[Track], spec: PlaylistSpec) -> tuple[list[Track], list[FilteredItem]]:
+    """Drop tracks from the end when the new spec asks for a shorter playlist."""
+    target = spec.target_count()
+    if target is not None:
+        cut = target
+    else:
+        budget, total, cut = (spec.minutes or 0) * 60000 * 1.03, 0, 0
+        for t in kept:
+            if total + t.duration_ms > budget:
+                break
+            total, cut = total + t.duration_ms, cut + 1
+    out = [FilteredItem(id=t.id, title=t.title, artists=list(t.artists), reason="trimmed: the playlist is shorter now")
+           for t in kept[cut:]]
+    return kept[:cut], out
+
+
+def make_room(kept: list[Track], delta: Delta, deps: Deps, profile) -> tuple[list[Track], list[FilteredItem]]:
+    """A soft change (more of a genre, like an artist, a free-text nudge) replaces the tracks that match it least."""
+    soft = [c for c in delta.changes if c.field in SOFT_FIELDS]
+    if not soft or len(kept) < 3:
+        return kept, []
+    import numpy as np
+
+    from agent.candidates import query_vector
+
+    vec = query_vector(delta.spec, deps.catalog, profile)
+    scores = np.array([float(deps.catalog.vectors[deps.catalog.index[t.id]] @ vec) for t in kept])
+    if delta.spec.seed_artists or delta.spec.genres:
+        wanted = deps.catalog.artist_mask(delta.spec.seed_artists) | deps.catalog.genre_mask(delta.spec.genres)
+        scores += np.array([1.0 if wanted[deps.catalog.index[t.id]] else 0.0 for t in kept])
+    drop = set(np.argsort(scores, kind="stable")[: round(len(kept) * REPLACE_SHARE)].tolist())
+    reason = f"makes room for {delta.instruction!r} (matched it least)"
+    out = [FilteredItem(id=t.id, title=t.title, artists=list(t.artists), reason=reason) for n, t in enumerate(kept) if n in drop]
+    return [t for n, t in enumerate(kept) if n not in drop], out
+
+
+def fill(kept: list[Track], delta: Delta, policy: ContentPolicy, deps: Deps, profile, seed: int) -> tuple[list[Track], dict[str, str]]:
+    """New tracks for the gap, chosen by the normal selection from candidates inside every window."""
+    spec = fill_spec(kept, delta.spec)
+    if spec is None:
+        return [], {}
+    from agent.selection import select
+
+    pool = candidates(delta, policy, deps, profile, kept)
+    selection = select(pool, spec, policy, profile, seed)
+    fitted = [t for t in selection.tracks if not any(b.violation(_value(t, b)) for b in delta.bounds)]
+    return fitted, {t.id: added_why(t, selection.why.get(t.id, ""), delta) for t in fitted}
+
+
+def fill_spec(kept: list[Track], spec: PlaylistSpec) -> PlaylistSpec | None:
+    """The spec of the gap only: how many tracks (or minutes) are still missing."""
+    target = spec.target_count()
+    if target is not None:
+        missing = target - len(kept)
+        return spec.model_copy(update={"count": missing, "minutes": None}) if missing > 0 else None
+    remaining = (spec.minutes or 0) - sum(t.duration_ms for t in kept) / 60000
+    return spec.model_copy(update={"minutes": remaining, "count": None}) if remaining >= 1.5 else None
+
+
+def candidates(delta: Delta, policy: ContentPolicy, deps: Deps, profile, kept: list[Track]) -> list[Candidate]:
+    """The usual candidates inside the windows, topped up by searches restricted to them (wanted genres and
+    artists first); nothing already kept, no third track by one artist."""
+    from agent.candidates import POOL, gather
+
+    inside = [c for c in gather(delta.spec, policy, deps.catalog, profile)
+              if not any(b.violation(_value(c.track, b)) for b in delta.bounds)]
+    if len(inside) < POOL // 2:
+        seen = {c.track.id for c in inside}
+        inside += [c for c in top_up(delta, policy, deps, profile) if c.track.id not in seen]
+    keys = {t.song_key for t in kept}
+    per_artist: dict[str, int] = {}
+    for t in kept:
+        per_artist[t.artist] = per_artist.get(t.artist, 0) + 1
+    return [c for c in inside if c.track.song_key not in keys and per_artist.get(c.track.artist, 0) < 2]
+
+
+def top_up(delta: Delta, policy: ContentPolicy, deps: Deps, profile) -> list[Candidate]:
+    from agent.candidates import POOL, query_vector, search_filters
+
+    spec, catalog = delta.spec, deps.catalog
+    ranges = {b.field: (b.low if b.low is not None else 0.0, b.high if b.high is not None else 1.0)
+              for b in delta.bounds if b.field in FEATURES}
+    hard = catalog.mask(search_filters(spec, policy).model_copy(update={"features": ranges}))
+    vec = query_vector(spec, catalog, profile)
+    found: dict[str, Candidate] = {}
+    if spec.genres or spec.seed_artists:
+        soft = catalog.genre_mask(spec.genres) | catalog.artist_mask(spec.seed_artists)
+        found = {c.track.id: c for c in catalog.search_vector(vec, k=POOL, mask=hard & soft)}
+    if len(found) < POOL // 2:
+        for c in catalog.search_vector(vec, k=POOL, mask=hard):
+            found.setdefault(c.track.id, c)
+    return list(found.values())
+
+
+def assemble(request: GenerateRequest, old: Playlist, delta: Delta, tracks: list[Track], why_new: dict[str, str],
+             removed: list[FilteredItem], policy: ContentPolicy, deps: Deps, profile, seed: int) -> Playlist:
+    """Sequence, narrate and pass the final gate exactly like a generated playlist."""
+    from agent.narration import narrate
+    from agent.planner import Planned
+    from agent.response import build_playlist
+    from agent.selection import Selection
+    from agent.sequencing import sequence
+
+    ordered = sequence(tracks, delta.spec.arc, seed=seed)
+    segments = narrate(ordered, delta.spec, request.prompt, profile, deps, seed=seed)
+    why = {pt.id: pt.why for pt in old.tracks} | why_new
+    selection = Selection(tracks=ordered, why=why, filtered=removed)
+    planned = Planned(spec=delta.spec, provider="offline")
+    new = build_playlist(request, planned, ordered, selection, segments, policy, deps, {})
+    return new.model_copy(update={"id": refine_id(old.id, delta, seed)})
+
+
+def make_diff(old: Playlist, new: Playlist, delta: Delta, removed: list[FilteredItem]) -> PlaylistDiff:
+    old_ids = {t.id for t in old.tracks}
+    new_ids = {t.id for t in new.tracks}
+    fit = "still fits" + (f" {delta.instruction!r}" if delta.changes else "")
+    reasons = {r.id: r.reason for r in removed + new.filtered}
+    return PlaylistDiff(
+        kept=[DiffItem(id=t.id, title=t.title, artists=t.artists, reason=fit) for t in new.tracks if t.id in old_ids],
+        added=[DiffItem(id=t.id, title=t.title, artists=t.artists, reason=t.why) for t in new.tracks if t.id not in old_ids],
+        removed=[DiffItem(id=t.id, title=t.title, artists=t.artists, reason=reasons.get(t.id, "replaced"))
+                 for t in old.tracks if t.id not in new_ids],
+    )
+
+
+def refine_id(parent_id: str, delta: Delta, seed: int) -> str:
+    h = hashlib.sha256(f"{parent_id}|{delta.instruction}|{delta.spec.model_dump_json()}|{seed}".encode())
+    return "pl_" + h.hexdigest()[:16]
+
+
+def added_why(track: Track, why: str, delta: Delta) -> str:
+    """The selection's reason plus the facts that answer the instruction ('energy 0.41')."""
+    facts = ", ".join(dict.fromkeys(f"{b.field} {fmt_value(_value(track, b))}" for b in delta.bounds))
+    added = f"added for {delta.instruction!r}" + (f": {facts}" if facts else "")
+    return f"{why} — {added}" if why else added
+
+
+def _value(track: Track, bound: Bound) -> float | None:
+    return float(getattr(track, bound.field)) if getattr(track, bound.field) is not None else None
