@@ -26,7 +26,8 @@ def generate(request: GenerateRequest, deps: Deps) -> Playlist:
     with timed(timings, "selection"):
         from agent.selection import select
 
-        selection = select(candidates + planned.extra_candidates, planned.spec, policy, profile, request.seed)
+        selection = select(candidates + planned.extra_candidates, planned.spec, policy, profile, request.seed,
+                           catalog=deps.catalog)
     with timed(timings, "sequencing"):
         from agent.sequencing import sequence
 
@@ -34,7 +35,9 @@ def generate(request: GenerateRequest, deps: Deps) -> Playlist:
     with timed(timings, "narration"):
         from agent.narration import narrate
 
-        segments = narrate(ordered, planned.spec, request.prompt, profile, deps, seed=request.seed)
+        segments = narrate(ordered, planned.spec, request.prompt, profile, deps, seed=request.seed,
+                           use_llm=planned.provider == "openai" and not planned.degraded,
+                           prompt_version=request.prompt_version)
     return build_playlist(request, planned, ordered, selection, segments, policy, deps, timings)
 
 

@@ -1,14 +1,284 @@
-"""DJ narration grounded in facts about the returned tracks."""
+"""DJ narration grounded in facts about the returned tracks: an intro, a short bridge every 4-5 tracks and an
+outro. Offline it fills varied templates (no stock phrase twice in one playlist); with a model it writes from the
+playlist's fact sheet only, and any segment failing the groundedness check is retried once, then templated."""
 
 from __future__ import annotations
 
+import json
+import logging
+import random
+import re
+from collections.abc import Callable
 from typing import Any
 
+from agent.errors import SegueError
+from agent.grounding import FactSheet, build_facts, check, plain_text
 from agent.models import PlaylistSpec, Segment, Track
+from agent.selection import top_genres
+from tools.moods import mood_words
+from tools.normalize import base_title
+
+log = logging.getLogger(__name__)
+Slot = tuple[str, int]  # (kind, before_position)
+
+GREET = ("Welcome in.", "Hello and welcome.", "Good to have you here.", "Right, let's get into it.",
+         "Hey there, thanks for tuning in.", "Pull up a chair.")
+CONTEXT = ("You asked for {ask}, so here are {count} tracks over about {minutes} minutes.",
+           "{count} songs, roughly {minutes} minutes, all chosen for {ask}.",
+           "On the menu: {ask}, across {count} tracks and about {minutes} minutes.",
+           "This set is built around {ask}: {count} picks, close to {minutes} minutes.")
+LISTENER = ("With a nod to your love of {lgenres}.", "Plenty here for a {lgenre} fan like you.",
+            "Your {lgenres} habit was on my mind, too.")
+FIRST = ("First up, {title} by {artist}.", "We open with {artist} and {title}.",
+         "Starting things off: {title}, from {artist}.", "Kicking off with {artist}'s {title}, from {year}.")
+BACK = ("That was {title} by {artist}.", "You just heard {artist} with {title}.", "{title}, from {artist}, right there.",
+        "There goes {artist} and {title}.", "{artist} with {title}, released in {year}.",
+        "Lovely stuff from {artist}: {title}.", "We just spun {title} by {artist}.",
+        "{title} by {artist} is still ringing out.", "A bit of {genre} there from {artist}, {title}.",
+        "That one was {artist}, {title}, out in {year}.", "Hope {title} by {artist} landed well.",
+        "{artist} kept things {mood} with {title}.", "Behind us now, {title} from {artist}.",
+        "So that's {artist} done with {title}.", "Nice one, {artist}: that was {title}.",
+        "{title} just wrapped, thanks to {artist}.", "Fading out of {artist}'s {title} now.",
+        "Still buzzing from {title} by {artist}.", "That last tune? {title}, by {artist}.",
+        "From {year}, {artist} and {title} just played.", "Big thanks to {artist} for {title}.",
+        "{artist}'s {title} took us here.", "The chapter on {title} by {artist} is closed.",
+        "What a moment, {title} from {artist}.")
+FORWARD = ("Next, {title} by {artist}.", "Coming up: {artist} with {title}.", "Here's {artist}, {title}, from {year}.",
+           "On deck is {title} from {artist}.", "Now let's hear {artist} do {title}.",
+           "Turning now to {artist}, and {title}.", "Lining up {title}, by {artist}, for you.",
+           "Ahead of us, {artist} and {title}.", "Up now, {title} from {year} by {artist}.",
+           "Stay with me for {artist}'s {title}.", "Sliding into {title} by {artist} next.",
+           "Over to {artist} now, with {title}.", "Here comes {title}, care of {artist}.",
+           "Rolling straight into {artist}: {title}.", "Following that, {title} from {artist}.",
+           "Let {artist} take it from here with {title}.", "Queue up {title} by {artist}.",
+           "And now, from {year}, {artist} with {title}.", "Settle into {title} by {artist}.",
+           "Making way for {artist} and {title}.", "Right behind it, {artist}'s {title}.",
+           "Now playing, {title} by {artist}.", "Give it up for {artist}, here with {title}.",
+           "Time for {title}, the {artist} one.")
+MIDDLE: tuple[tuple[str, Callable[[dict], bool]], ...] = (
+    ("Keeping it {mood}.", lambda f: bool(f["mood"]) and f["mood"] == f["prev_mood"]),
+    ("Expect something {mood} here.", lambda f: bool(f["mood"])),
+    ("A little {genre} coming your way.", lambda f: bool(f["genre"])),
+    ("This one is pure {genre}.", lambda f: bool(f["genre"])),
+    ("The tempo moves to {bpm} BPM.", lambda f: f["bpm"] > 0 and abs(f["bpm"] - f["prev_bpm"]) >= 6),
+    ("Same groove, about {bpm} BPM.", lambda f: f["bpm"] > 0 and abs(f["bpm"] - f["prev_bpm"]) < 6),
+    ("It sits around {bpm} beats per minute.", lambda f: f["bpm"] > 0),
+    ("Lifting the energy a notch.", lambda f: f["energy"] > f["prev_energy"] + 0.08),
+    ("Easing the energy down a touch.", lambda f: f["energy"] < f["prev_energy"] - 0.08),
+    ("Track {position} of {count}.", lambda f: True),
+    ("We're {played} songs in.", lambda f: f["played"] > 1),
+    ("Halfway through the set.", lambda f: abs(f["position"] - f["count"] / 2) < 2),
+    ("Brighter in mood than the last one.", lambda f: f["valence"] > f["prev_valence"] + 0.2),
+    ("A darker shade after that.", lambda f: f["valence"] < f["prev_valence"] - 0.2),
+)
+CLOSE = ("We end on {title} by {artist}.", "{artist} and {title} bring us home.",
+         "Last word goes to {artist} with {title}.")
+RECAP = ("{count} tracks, from {first_artist} to {last_artist}.", "About {minutes} minutes of {ask}, done.",
+         "That wraps {count} songs built for {ask}.")
+SIGNOFF = ("Thanks for listening.", "Until next time.", "Take care out there.", "See you on the next one.")
+BRIDGE_WORDS = (15, 25)
 
 
-def narrate(tracks: list[Track], spec: PlaylistSpec, prompt: str, profile: Any, deps: Any, seed: int = 0) -> list[Segment]:
-    if not tracks or spec.narration == "none":
+class Phrasebook:
+    """Seeded template choice; each template is used at most once per playlist."""
+
+    def __init__(self, seed: Any) -> None:
+        self.rng = random.Random(seed)
+        self.used: set[str] = set()
+
+    def pick(self, pool: tuple[str, ...], facts: dict, fits: Callable[[str], bool] = lambda s: True) -> str | None:
+        options = [t for t in pool if t not in self.used]
+        self.rng.shuffle(options)
+        for template in options:
+            text = fill(template, facts)
+            if text is not None and fits(text):
+                self.used.add(template)
+                return text
+        return None
+
+
+def fill(template: str, facts: dict) -> str | None:
+    """The template with its slots filled, or None when a fact it needs is missing."""
+    try:
+        text = template.format(**facts)
+    except (KeyError, IndexError):
+        return None
+    if any(f"{{{k}}}" in template and facts.get(k) in (None, "", 0) for k in facts):
+        return None
+    text = re.sub(r"(?<=[.!?])\.(?=\s|$)", "", text)  # 'N.W.A.' at a sentence end
+    return text[0].upper() + text[1:]
+
+
+def slots(n: int, style: str, rng: random.Random) -> list[Slot]:
+    """Where segments go: intro before 1, bridges every 4 or 5 tracks, outro after the last (n + 1)."""
+    if n == 0 or style == "none":
         return []
-    first = tracks[0]
-    return [Segment(kind="intro", before_position=1, text=f"Opening with {first.title} by {first.artist}.")]
+    out: list[Slot] = [("intro", 1)]
+    if style == "brief":
+        return out
+    gap = rng.choice((4, 5))
+    position = 1 + gap
+    while position <= n - 1:
+        out.append(("bridge", position))
+        gap = 9 - gap
+        position += gap
+    return out + [("outro", n + 1)]
+
+
+def track_facts(t: Track, position: int, count: int) -> dict:
+    moods = mood_words(t)
+    return {"title": base_title(t.title), "artist": t.artist, "year": t.year, "genre": t.genres[0] if t.genres else "",
+            "mood": moods[0] if moods else "", "bpm": round(t.tempo), "energy": t.energy, "valence": t.valence,
+            "position": position, "played": position - 1, "count": count}
+
+
+def ask_phrase(spec: PlaylistSpec, prompt: str) -> str:
+    """How the request is named back: recognised moods and genres, else the first words of the prompt."""
+    genres = [g for g in spec.genres if not any(g != o and f" {g} " in f" {o} " for o in spec.genres)]
+    words = spec.moods[:2] + genres[:2]
+    if words:
+        return " ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " and " + words[-1]
+    head = " ".join(prompt.split()[:8]).strip(" ,.;:!?")
+    return f"\u201c{head}\u201d" if head else "this set"
+
+
+def set_facts(tracks: list[Track], spec: PlaylistSpec, prompt: str, listener: list[str]) -> dict:
+    return {"ask": ask_phrase(spec, prompt), "count": len(tracks), "minutes": round(sum(t.duration_ms for t in tracks) / 60000),
+            "first_artist": tracks[0].artist, "last_artist": tracks[-1].artist,
+            "lgenres": " and ".join(listener[:2]), "lgenre": listener[0] if listener else ""}
+
+
+def intro_text(book: Phrasebook, tracks: list[Track], common: dict) -> str:
+    parts = [book.pick(GREET, common), book.pick(CONTEXT, common)]
+    if common["lgenre"]:
+        parts.append(book.pick(LISTENER, common))
+    parts.append(book.pick(FIRST, track_facts(tracks[0], 1, len(tracks))))
+    return " ".join(p for p in parts if p)
+
+
+def bridge_text(book: Phrasebook, tracks: list[Track], position: int) -> str:
+    """15-25 words: a look back at the last track, facts about the change, the next track."""
+    n = len(tracks)
+    prev, nxt = track_facts(tracks[position - 2], position - 1, n), track_facts(tracks[position - 1], position, n)
+    short = lambda text: len(text.split()) <= 12  # noqa: E731
+    back = book.pick(BACK, prev, short) or book.pick(BACK, prev) or f"{prev['title']}, {prev['artist']}."
+    forward = book.pick(FORWARD, nxt, short) or book.pick(FORWARD, nxt) or f"{nxt['title']}, {nxt['artist']}."
+    facts = nxt | {f"prev_{k}": v for k, v in prev.items()}
+    middle: list[str] = []
+    words = len(back.split()) + len(forward.split())
+    for template, ok in book.rng.sample(MIDDLE, len(MIDDLE)):
+        if words >= BRIDGE_WORDS[0]:
+            break
+        text = fill(template, facts) if template not in book.used and ok(facts) else None
+        if text and words + len(text.split()) <= BRIDGE_WORDS[1]:
+            book.used.add(template)
+            middle.append(text)
+            words += len(text.split())
+    return " ".join([back, *middle, forward])
+
+
+def outro_text(book: Phrasebook, tracks: list[Track], common: dict) -> str:
+    last = track_facts(tracks[-1], len(tracks), len(tracks))
+    parts = [book.pick(CLOSE, last), book.pick(RECAP, common), book.pick(SIGNOFF, common)]
+    return " ".join(p for p in parts if p)
+
+
+def template_segments(tracks: list[Track], spec: PlaylistSpec, prompt: str, profile: Any, seed: int) -> list[Segment]:
+    rng_key = f"{seed}|{tracks[0].id if tracks else ''}|{len(tracks)}"
+    book = Phrasebook(rng_key)
+    common = set_facts(tracks, spec, prompt, top_genres(profile)) if tracks else {}
+    out = []
+    for kind, position in slots(len(tracks), spec.narration, random.Random(rng_key)):
+        if kind == "intro":
+            text = intro_text(book, tracks, common)
+        elif kind == "bridge":
+            text = bridge_text(book, tracks, position)
+        else:
+            text = outro_text(book, tracks, common)
+        out.append(Segment(kind=kind, before_position=position, text=text))
+    return out
+
+
+def narrate(tracks: list[Track], spec: PlaylistSpec, prompt: str, profile: Any, deps: Any, seed: int = 0,
+            use_llm: bool = False, prompt_version: str | None = None) -> list[Segment]:
+    """Radio-style segments for the ordered tracks (spec.narration: radio, brief = intro only, none).
+    With use_llm, a model writes them from the fact sheet; ungrounded segments are retried once, then templated."""
+    segments = template_segments(tracks, spec, prompt, profile, seed)
+    if not use_llm or not segments:
+        return segments
+    facts = build_facts(tracks, spec, prompt, top_genres(profile))
+    version = prompt_version or getattr(deps.settings, "prompt_version", "v1")
+    return llm_segments(segments, facts, deps, version)
+
+
+# --------------------------------------------------------------------------- model-written narration
+
+def llm_segments(segments: list[Segment], facts: FactSheet, deps: Any, version: str) -> list[Segment]:
+    """Model text for every slot that passes the groundedness check (one retry for the others); the template
+    text stays wherever the model fails, names something off the sheet, or cannot be reached at all."""
+    from agent.llm import chat_model
+
+    texts: dict[Slot, str] = {}
+    problems: dict[Slot, list[str]] = {}
+    pending: list[Slot] = [(s.kind, s.before_position) for s in segments]
+    try:
+        model = deps.chat_model or chat_model(deps.settings, max_tokens=1500)
+    except SegueError as exc:
+        log.info("narration by template: %s", exc)
+        return segments
+    for _attempt in range(2):
+        try:
+            reply = ask_model(model, facts, pending, problems, version)
+        except Exception as exc:  # noqa: BLE001 — narration is best-effort; the templates always stand in
+            log.warning("narration model failed (%s); using templates", exc.__class__.__name__)
+            break
+        for slot in pending:
+            text = plain_text(reply.get(slot, ""))
+            report = check(text, facts)
+            if text and report.ok and len(text.split()) <= MAX_WORDS[slot[0]]:
+                texts[slot] = text
+            else:
+                problems[slot] = report.problems or ["missing or too long"]
+        pending = [s for s in pending if s not in texts]
+        if not pending:
+            break
+    return [s.model_copy(update={"text": texts.get((s.kind, s.before_position), s.text)}) for s in segments]
+
+
+MAX_WORDS = {"intro": 70, "bridge": 40, "outro": 60}
+
+
+def ask_model(model: Any, facts: FactSheet, pending: list[Slot], problems: dict[Slot, list[str]],
+              version: str) -> dict[Slot, str]:
+    """One model call for the pending slots; returns {(kind, before_position): text}."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from agent.prompts import render
+
+    wanted = [{"kind": k, "before_position": p} for k, p in pending]
+    system = render("narrator", version, facts=facts.model_dump_json(exclude_none=True),
+                    slots=json.dumps(wanted))
+    ask = "Write these segments now."
+    if problems:
+        fixes = "; ".join(f"{k} before {p}: {', '.join(problems[(k, p)])}" for k, p in pending if (k, p) in problems)
+        ask = (f"Some segments named things that are not on the fact sheet ({fixes}). Rewrite only the listed "
+               "segments, naming only titles, artists, years and numbers from the fact sheet.")
+    reply = model.invoke([SystemMessage(content=system), HumanMessage(content=ask)])
+    return parse_segments(getattr(reply, "content", reply))
+
+
+def parse_segments(content: Any) -> dict[Slot, str]:
+    """{"segments": [{"kind", "before_position", "text"}]} from the model's reply (code fences tolerated)."""
+    text = content if isinstance(content, str) else json.dumps(content)
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        raise ValueError("no JSON object in the narration reply")
+    data = json.loads(text[start:end + 1])
+    out: dict[Slot, str] = {}
+    for item in data.get("segments", []) if isinstance(data, dict) else []:
+        if isinstance(item, dict) and isinstance(item.get("text"), str):
+            try:
+                out[(str(item.get("kind")), int(item.get("before_position")))] = item["text"]
+            except (TypeError, ValueError):
+                continue
+    return out

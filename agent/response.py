@@ -20,7 +20,10 @@ def final_gate(tracks: list[Track], policy: ContentPolicy, deps: Deps) -> tuple[
     return apply_policy(in_catalog, policy)
 
 
-def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy) -> list[ConstraintReport]:
+def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
+                       notes: list[ConstraintReport] | None = None) -> list[ConstraintReport]:
+    """Every hard constraint checked on the final tracks; a shortfall keeps the selection's explanation."""
+    why = {r.name: r.note for r in notes or [] if r.note}
     out: list[ConstraintReport] = []
     target = spec.target_count()
     if target is not None:
@@ -32,6 +35,30 @@ def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy) -> list
     if policy.explicit == "exclude":
         bad = sum(t.explicit != "false" for t in tracks)
         out.append(ConstraintReport(name="explicit", target="none explicit or unknown", actual=f"{bad} explicit/unknown", met=bad == 0))
+    songs = len({t.song_key for t in tracks})
+    out.append(ConstraintReport(name="no_duplicates", target="each song once", actual=f"{len(tracks) - songs} repeated",
+                                met=songs == len(tracks)))
+    out += range_reports(spec, tracks)
+    fallback = "not enough catalog tracks pass the filters (see filtered)"
+    return [r if r.met else r.model_copy(update={"note": why.get(r.name, fallback)}) for r in out]
+
+
+def range_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:
+    """Year, tempo and track-length limits, when the spec sets them."""
+    out = []
+    if spec.year_min is not None or spec.year_max is not None:
+        years = [t.year for t in tracks]
+        ok = all(y is not None and (spec.year_min or 0) <= y <= (spec.year_max or 9999) for y in years)
+        span = f"{min(y for y in years if y)}-{max(y for y in years if y)}" if any(years) else "none"
+        out.append(ConstraintReport(name="years", target=f"{spec.year_min or ''}-{spec.year_max or ''}", actual=span, met=ok))
+    if spec.tempo_min is not None or spec.tempo_max is not None:
+        ok = all((spec.tempo_min or 0) <= t.tempo <= (spec.tempo_max or 1000) for t in tracks)
+        span = f"{min(t.tempo for t in tracks):.0f}-{max(t.tempo for t in tracks):.0f} BPM" if tracks else "none"
+        out.append(ConstraintReport(name="tempo", target=f"{spec.tempo_min or ''}-{spec.tempo_max or ''} BPM", actual=span, met=ok))
+    if spec.max_track_minutes is not None:
+        longest = max((t.duration_ms for t in tracks), default=0) / 60000
+        out.append(ConstraintReport(name="max_track_minutes", target=f"≤ {spec.max_track_minutes:g} min",
+                                    actual=f"{longest:.1f} min", met=longest <= spec.max_track_minutes))
     return out
 
 
@@ -43,7 +70,7 @@ def build_playlist(request: GenerateRequest, planned, ordered: list[Track], sele
     return Playlist(
         id=playlist_id(request, planned.spec), prompt=request.prompt, spec=planned.spec,
         tracks=[playlist_track(n, t, selection.why.get(t.id, "")) for n, t in enumerate(final, 1)],
-        segments=segments, constraints=selection.constraints or constraint_reports(planned.spec, final, policy),
+        segments=segments, constraints=constraint_reports(planned.spec, final, policy, selection.constraints),
         filtered=selection.filtered + removed, degraded=planned.degraded, degraded_reason=planned.degraded_reason,
         provider=planned.provider, prompt_version=request.prompt_version or deps.settings.prompt_version,
         user_id=request.user_id, usage=planned.usage, timings_ms=timings,
