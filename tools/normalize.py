@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from functools import lru_cache
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _FEAT = re.compile(r"\s*[\(\[]\s*(feat\.?|ft\.?|featuring|with)\s[^\)\]]*[\)\]]", re.I)
@@ -23,13 +25,17 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)  # hot in the content filter: the same genre and artist names recur
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form: 'Beyoncé ' → 'beyonce'."""
+    """Case- and accent-insensitive form: 'Beyoncé ' → 'beyonce'. Cached: genres and names repeat."""
     text = unicodedata.normalize("NFKD", clean_text(text)).casefold()
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=200_000)
 def norm_artist(name: str) -> str:
     """Folded artist name with a leading 'the ' removed."""
     folded = fold(name)
