@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from agent.config import DATA_DIR
 from agent.errors import InvalidInput, StoreError
 from tools.content_filter import ContentPolicy
-from tools.normalize import clean_text, recording_key, song_key, split_artists
+from tools.normalize import clean_text, norm_artist, recording_key, song_key, split_artists
 from tools.profiles import (
     ImportReport,
     PlayEvent,
@@ -110,6 +110,7 @@ class SqliteProfileStore:
         self.resolver = TrackResolver(catalog)
         self._cache: OrderedDict[str, tuple[int, TasteProfile]] = OrderedDict()
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -134,8 +135,9 @@ class SqliteProfileStore:
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """One transaction: IMMEDIATE for writes (takes the write lock up front, so no deadlock on upgrade)."""
-        with self._connect() as db:
+        """One transaction: IMMEDIATE for writes (takes the write lock up front, so no deadlock on upgrade).
+        Writers of this process queue on a lock; other processes wait through SQLite's busy timeout."""
+        with self._write_lock if write else nullcontext(), self._connect() as db:
             db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield db
@@ -225,7 +227,13 @@ class SqliteProfileStore:
 
 
 def _clean_list(values: Sequence[str], what: str) -> list[str]:
-    cleaned = list(dict.fromkeys(c for v in values if (c := clean_text(v)[:200])))
+    """Cleaned names, one per normalised spelling (first spelling wins)."""
+    by_key: dict[str, str] = {}
+    for v in values:
+        c = clean_text(v)[:200]
+        if norm_artist(c):
+            by_key.setdefault(norm_artist(c), c)
+    cleaned = list(by_key.values())
     if len(cleaned) > MAX_BLOCKED:
         raise InvalidInput(f"at most {MAX_BLOCKED} blocked {what}, got {len(cleaned)}")
     return cleaned

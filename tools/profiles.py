@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.errors import InvalidInput
 from agent.models import FEATURES, Track
@@ -31,6 +31,7 @@ SKIP_PENALTY = 2.0  # a skip counts as minus one play
 COLD_START_MIN = 3  # fewer positive events than this: cold start
 TOP_GENRES = 25
 TOP_ARTISTS = 25
+EARLIEST, LATEST = datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 USER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 
@@ -56,7 +57,13 @@ class PlayEvent(BaseModel):
     def _utc(cls, value: datetime | None) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("timestamp is out of range") from exc
+        if not EARLIEST <= value <= LATEST:
+            raise ValueError("timestamp must fall between 1970 and 2100")
+        return value
 
     @model_validator(mode="after")
     def _has_reference(self) -> PlayEvent:
@@ -95,6 +102,8 @@ class FeatureStats(BaseModel):
 
 class TasteProfile(BaseModel):
     """A listener's taste: what a recommender would call the user representation."""
+
+    model_config = ConfigDict(frozen=True)
 
     user_id: str
     cold_start: bool = Field(description="True when there is too little history to personalise (fewer than 3 plays).")
@@ -178,25 +187,30 @@ def decayed_weights(events: Sequence[StoredEvent]) -> np.ndarray:
 
 def build_profile(user_id: str, events: Sequence[StoredEvent], catalog: Catalog,
                   policy: ContentPolicy | None = None) -> TasteProfile:
-    """The taste profile of one listener from their stored events."""
-    pairs = [(e, t) for e in events if (t := catalog.get(e.track_id)) is not None]
-    if not pairs:
+    """The taste profile of one listener from their stored events (events of one track are summed first)."""
+    evs = [e for e in events if e.track_id in catalog.index]
+    if not evs:
         return cold_start_profile(user_id, policy)
-    evs = [e for e, _ in pairs]
-    tracks = [t for _, t in pairs]
     w = decayed_weights(evs)
-    positive = np.clip(w, 0, None)
+    net: dict[str, float] = {}
+    pos: dict[str, float] = {}
+    for e, wt in zip(evs, w, strict=True):
+        net[e.track_id] = net.get(e.track_id, 0.0) + float(wt)
+        pos[e.track_id] = pos.get(e.track_id, 0.0) + max(float(wt), 0.0)
+    ids = list(net)
+    tracks = [catalog.tracks[catalog.index[i]] for i in ids]
+    wn, wp = np.array([net[i] for i in ids]), np.array([pos[i] for i in ids])
+    played = [e.track_id for e, wt in zip(evs, w, strict=True) if wt > 0]
     plays = sum(not e.skipped for e in evs)
     stamps = [e.timestamp for e in evs if e.timestamp is not None]
     return TasteProfile(
         user_id=user_id, cold_start=plays < COLD_START_MIN, history_size=len(evs), plays=plays,
-        likes=sum(e.liked for e in evs), skips=sum(e.skipped for e in evs),
-        distinct_tracks=len({e.track_id for e in evs}),
-        genre_affinities=affinities([t.genres for t in tracks], w, TOP_GENRES),
-        artist_affinities=affinities([t.artists for t in tracks], w, TOP_ARTISTS),
-        features=feature_stats(tracks, positive), embedding_centroid=centroid(catalog, evs, positive),
-        explicit_share=explicit_share(tracks, positive), mean_popularity=_wmean([t.popularity for t in tracks], positive),
-        discovery=discovery(tracks, positive, catalog), active_hours=active_hours(stamps),
+        likes=sum(e.liked for e in evs), skips=sum(e.skipped for e in evs), distinct_tracks=len(ids),
+        genre_affinities=affinities([t.genres for t in tracks], wn, TOP_GENRES),
+        artist_affinities=affinities([t.artists for t in tracks], wn, TOP_ARTISTS),
+        features=feature_stats(tracks, wp), embedding_centroid=centroid(catalog, ids, wp),
+        explicit_share=explicit_share(tracks, wp), mean_popularity=_wmean([t.popularity for t in tracks], wp),
+        discovery=discovery(tracks, wp, catalog, artist_variety(catalog, played)), active_hours=active_hours(stamps),
         last_event=max(stamps) if stamps else None, policy=policy,
     )
 
@@ -210,8 +224,8 @@ def affinities(labels: Sequence[Sequence[str]], weights: np.ndarray, top: int) -
             sums[name] = sums.get(name, 0.0) + float(wt)
     scored = {k: max(-1.0, min(1.0, v / total)) for k, v in sums.items()}
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
-    liked = [kv for kv in ranked if kv[1] > 0][:top]
-    disliked = [kv for kv in ranked if kv[1] < 0][-10:]
+    liked = [kv for kv in ranked if kv[1] >= 5e-5][:top]
+    disliked = [kv for kv in ranked if kv[1] <= -5e-5][-10:]
     return {k: round(v, 4) for k, v in liked + disliked}
 
 
@@ -235,11 +249,11 @@ def feature_stats(tracks: Sequence[Track], weights: np.ndarray) -> dict[str, Fea
     return out
 
 
-def centroid(catalog: Catalog, events: Sequence[StoredEvent], weights: np.ndarray) -> list[float] | None:
+def centroid(catalog: Catalog, track_ids: Sequence[str], weights: np.ndarray) -> list[float] | None:
     """Unit-length weighted mean of the vectors of played and liked tracks (skips excluded)."""
     if weights.sum() <= 0:
         return None
-    rows = np.array([catalog.index[e.track_id] for e in events])
+    rows = np.array([catalog.index[i] for i in track_ids])
     vec = (catalog.vectors[rows].astype(np.float64) * weights[:, None]).sum(axis=0)
     norm = float(np.linalg.norm(vec))
     return None if norm == 0 else [round(float(x), 5) for x in vec / norm]
@@ -253,15 +267,20 @@ def explicit_share(tracks: Sequence[Track], weights: np.ndarray) -> float | None
     return round(float(np.average([t.explicit == "true" for t in tracks], weights=wt)), 4)
 
 
-def discovery(tracks: Sequence[Track], weights: np.ndarray, catalog: Catalog) -> float:
-    """Two thirds obscurity (share of the catalog more popular than the tracks played), one third artist variety."""
-    played = [t for t, wt in zip(tracks, weights, strict=True) if wt > 0]
+def artist_variety(catalog: Catalog, played: Sequence[str]) -> float:
+    """Distinct primary artists per positive event (1 = never the same artist twice)."""
     if not played:
+        return 0.0
+    return len({catalog.tracks[catalog.index[i]].artist for i in set(played)}) / len(played)
+
+
+def discovery(tracks: Sequence[Track], weights: np.ndarray, catalog: Catalog, variety: float) -> float:
+    """Two thirds obscurity (share of the catalog more popular than the tracks played), one third artist variety."""
+    if weights.sum() <= 0:
         return 0.5
     ranked = np.sort(np.asarray(catalog.popularity, dtype=np.float64))
     above = 1 - np.searchsorted(ranked, [t.popularity for t in tracks], side="right") / max(len(ranked), 1)
-    obscurity = float(np.average(above, weights=weights)) if weights.sum() > 0 else 0.5
-    variety = len({t.artist for t in played}) / len(played)
+    obscurity = float(np.average(above, weights=weights))
     return round((2 * obscurity + variety) / 3, 4)
 
 
@@ -337,8 +356,9 @@ def explain_lines(p: TasteProfile) -> list[str]:
         lines = [f"{p.user_id}: cold start — no listening history yet, so nothing is personalised."]
     else:
         state = "cold start (too little history to personalise)" if p.cold_start else "personalised"
-        lines = [f"{p.user_id}: {p.history_size} events ({p.plays} plays, {p.likes} likes, {p.skips} skips), "
-                 f"{p.distinct_tracks} distinct tracks — {state}."]
+        counts = ", ".join(_count(n, w) for n, w in ((p.plays, "play"), (p.likes, "like"), (p.skips, "skip")))
+        lines = [f"{p.user_id}: {_count(p.history_size, 'event')} ({counts}), "
+                 f"{_count(p.distinct_tracks, 'distinct track')} — {state}."]
         lines += _affinity_lines(p)
         lines += [f"  {name}: {words}" for name, words in feature_words(p).items()]
         lines.append(f"Explicit: {explicit_words(p.explicit_share)}.  "
@@ -350,6 +370,10 @@ def explain_lines(p: TasteProfile) -> list[str]:
         parts = [f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in blocked.items() if v]
         lines.append("Blocked — " + "; ".join(parts) + ".")
     return lines
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _affinity_lines(p: TasteProfile) -> list[str]:
