@@ -58,18 +58,19 @@ def get_deps(settings: Settings | None = None, progress: Progress | None = None)
 
 
 def build_deps(settings: Settings, progress: Progress | None = None) -> Deps:
+    """The catalog must open; a damaged profile or playlist store degrades to None (readiness reports
+    it, personalisation and refinement answer 503) instead of stopping the whole app."""
+    from agent.playlist_store import open_playlist_store
+    from tools.profiles import open_profile_store
+
     catalog = open_catalog(settings, progress=progress)
     deps = Deps(settings=settings, catalog=catalog)
     try:
-        from tools.profiles import open_profile_store
-
         deps.profiles = open_profile_store(settings, catalog)
-    except ImportError:
-        pass
+    except StoreError as exc:
+        deps.extra["profiles_error"] = str(exc)
     try:
-        from agent.playlist_store import open_playlist_store
-
         deps.playlists = open_playlist_store(settings)
-    except ImportError:
-        pass
+    except StoreError as exc:
+        deps.extra["playlists_error"] = str(exc)
     return deps
