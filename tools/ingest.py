@@ -101,6 +101,7 @@ def ingest(settings: Settings, raw_dir: Path | None = None, rebuild: bool = Fals
     if existing and not (rebuild or reembed) and existing.manifest.get("sources") == fingerprint:
         try:
             verify(existing)
+            prune(root, keep=existing.build_id)  # leftovers of a killed ingest
             return existing, False
         except StoreError:
             pass

@@ -1,0 +1,1 @@
+"""Segue's eval harness: suites of prompts with assertions, playlist metrics, side-by-side reports, benchmarks."""

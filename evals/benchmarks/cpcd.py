@@ -1,0 +1,59 @@
+"""CPCD first turn → goal playlist: the user's first request is the prompt, the conversation's goal playlist
+the truth, scored only on goal tracks the catalog holds (resolved by normalised artist|title; the match rate
+is reported). Metrics: Hit@10/20/100 (share of conversations with a goal track in the top k), MRR@10 and
+Recall@100. For scale, the published CPCD hybrid retrieval baseline scores about 0.06 Hit@10 on first turns
+(on its own, much larger catalog)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from agent.deps import Deps
+from evals.benchmarks.common import BenchQuery, hit, mrr
+from tools.catalog import Catalog
+from tools.normalize import song_key
+
+FILE = "cpcd_v1_dev_conversations.jsonl.gz"
+
+
+def read_conversations(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def goal_keys(conv: dict[str, Any]) -> set[str]:
+    """Song keys of the goal playlist (tracks without metadata are dropped)."""
+    keys = set()
+    for tid in conv.get("goal_playlist", []):
+        meta = conv.get("tracks", {}).get(tid)
+        if meta and meta.get("track_titles") and meta.get("track_artists"):
+            keys.add(song_key(meta["track_artists"][0], meta["track_titles"]))
+    return keys
+
+
+def load_queries(deps: Deps, limit: int | None = None, seed: int = 0) -> tuple[list[BenchQuery], dict[str, Any]]:
+    rows = sorted(read_conversations(deps.settings.raw_data_dir / FILE), key=lambda r: r["id"])
+    if limit is not None and limit < len(rows):
+        rows = random.Random(seed).sample(rows, limit)
+    known = {t.song_key for t in deps.catalog.tracks}
+    queries: list[BenchQuery] = []
+    total = matched = 0
+    for conv in rows:
+        keys = goal_keys(conv)
+        found = keys & known
+        total, matched = total + len(keys), matched + len(found)
+        first = (conv.get("turns") or [{}])[0].get("user_query", "").strip()
+        if found and first:
+            queries.append(BenchQuery(id=conv["id"], prompt=first, truth=found, truth_total=len(keys)))
+    info = {"skipped": len(rows) - len(queries), "match_rate": matched / total if total else None,
+            "notes": "scored on conversations with at least one goal track in the catalog."}
+    return queries, info
+
+
+def metrics(q: BenchQuery, ranked: list[str], rel: list[bool], catalog: Catalog) -> dict[str, float]:
+    return {"Hit@10": hit(rel, 10), "Hit@20": hit(rel, 20), "Hit@100": hit(rel, 100), "MRR@10": mrr(rel, 10),
+            "Recall@100": sum(rel) / len(q.truth) if q.truth else 0.0}

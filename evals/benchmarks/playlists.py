@@ -1,0 +1,51 @@
+"""Playlist titles → tracks: each Spotify playlist's name is the prompt, its tracks are the truth.
+
+Truth tracks are matched to the catalog by song key (normalised artist|title), so another version of a
+true song counts. Metrics: R-precision (R = truth size, capped at 100), NDCG@10/100, Hit@10/100 and
+genre precision@20 (share of the top 20 tagged with the playlist's genre)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from agent.deps import Deps
+from evals.benchmarks.common import BenchQuery, genre_precision, hit, ndcg, r_precision
+from tools.catalog import Catalog
+from tools.normalize import song_key
+
+FILE = "playlists_spotify_songs.jsonl.gz"
+
+
+def read_playlists(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def load_queries(deps: Deps, limit: int | None = None, seed: int = 0) -> tuple[list[BenchQuery], dict[str, Any]]:
+    """Every playlist (or a seeded sample of `limit`), with its truth resolved against the catalog."""
+    rows = sorted(read_playlists(deps.settings.raw_data_dir / FILE), key=lambda r: r["playlist_id"])
+    if limit is not None and limit < len(rows):
+        rows = random.Random(seed).sample(rows, limit)
+    known = {t.song_key for t in deps.catalog.tracks}
+    queries: list[BenchQuery] = []
+    total = matched = 0
+    for r in rows:
+        keys = {song_key(t["track_artist"] or "", t["track_name"] or "") for t in r["tracks"]}
+        found = keys & known
+        total, matched = total + len(keys), matched + len(found)
+        if found and r["playlist_name"].strip():
+            queries.append(BenchQuery(id=r["playlist_id"], prompt=r["playlist_name"].strip(), truth=found,
+                                      truth_total=len(keys), genre=r.get("playlist_genre")))
+    info = {"skipped": len(rows) - len(queries), "match_rate": matched / total if total else None,
+            "notes": "R-precision with R = truth size (≤ 100); genre precision over the top 20."}
+    return queries, info
+
+
+def metrics(q: BenchQuery, ranked: list[str], rel: list[bool], catalog: Catalog) -> dict[str, float]:
+    n = len(q.truth)
+    return {"R-prec": r_precision(rel, n), "NDCG@10": ndcg(rel, n, 10), "NDCG@100": ndcg(rel, n, 100),
+            "Hit@10": hit(rel, 10), "Hit@100": hit(rel, 100), "GenreP@20": genre_precision(ranked, q.genre, catalog)}

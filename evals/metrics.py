@@ -1,0 +1,205 @@
+"""Playlist metrics for every eval case: flow, diversity, novelty, harmonic mixing, arc fit, honesty, cost.
+
+| metric | definition |
+|---|---|
+| coherence | mean cosine similarity of neighbouring tracks' catalog vectors |
+| artist_entropy | Shannon entropy of primary artists / log(track count): 1 = every artist once |
+| ild | intra-list distance: mean pairwise (1 − cosine) over all track pairs |
+| novelty | mean (1 − popularity/100): 1 = deep cuts |
+| user_novelty | share of tracks by artists the listener has not played (only with a listener who has known artists) |
+| camelot_pct | % of transitions that are Camelot-compatible: same key, ±1 on the same letter, relative major/minor |
+| mean_dbpm | mean |ΔBPM| between neighbours, half/double time counted as a match |
+| arc_fit | Pearson r between energies and the target arc (spec.arc, default rise-then-fall); steady: 1 − std/0.15 |
+| violations | hard-constraint breaks against the spec (explicit, excluded artists/genres, year, tempo, track length, duplicates) plus unreported count/duration shortfalls |
+| grounded | share of names/years in the narration that belong to the playlist |
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from agent.models import Arc, Playlist
+from evals.grounding import check_narration
+from tools.catalog import Catalog
+from tools.normalize import norm_artist, song_key
+
+HIGHER_IS_BETTER = {"coherence": True, "artist_entropy": True, "ild": True, "novelty": None, "user_novelty": None,
+                    "camelot_pct": True, "mean_dbpm": False, "arc_fit": True, "violations": False, "grounded": True,
+                    "narration_words": None, "latency_ms": False, "model_calls": False, "prompt_tokens": False,
+                    "completion_tokens": False, "track_count": None, "minutes": None}
+
+
+def camelot_compatible(a: str, b: str) -> bool:
+    """Same code, ±1 with the same letter (12 wraps to 1), or the same number with the other letter."""
+    try:
+        na, la, nb, lb = int(a[:-1]), a[-1], int(b[:-1]), b[-1]
+    except (ValueError, IndexError):
+        return False
+    if la == lb:
+        return (na - nb) % 12 in (0, 1, 11)
+    return na == nb
+
+
+def bpm_delta(a: float, b: float) -> float:
+    """|ΔBPM| where half and double time count as the same pulse."""
+    return min(abs(a - b), abs(2 * a - b), abs(a - 2 * b))
+
+
+def arc_target(shape: Arc | None, n: int) -> np.ndarray:
+    x = np.linspace(0, 1, n) if n > 1 else np.zeros(1)
+    targets = {
+        "rise": x, "fall": 1 - x, "steady": np.full(n, 0.5),
+        "peak": np.minimum(x / 0.7, (1 - x) / 0.3 + 0.0).clip(0, 1),
+        "wave": 0.5 - 0.5 * np.cos(4 * math.pi * x),
+        "rise_fall": np.sin(math.pi * x),
+    }
+    return targets[shape or "rise_fall"]
+
+
+def arc_fit(energies: list[float], shape: Arc | None) -> float | None:
+    if len(energies) < 3:
+        return None
+    e = np.asarray(energies, dtype=float)
+    if shape == "steady":
+        return float(max(-1.0, 1 - e.std() / 0.15))
+    t = arc_target(shape, len(e))
+    if e.std() == 0 or t.std() == 0:
+        return 0.0
+    return float(np.corrcoef(e, t)[0, 1])
+
+
+def arc_direction(energies: list[float], shape: Arc, min_delta: float) -> tuple[bool, str]:
+    """Does the energy move the way the shape says? Compares the means of the first, middle and last thirds."""
+    if len(energies) < 3:
+        return False, f"only {len(energies)} tracks"
+    thirds = [float(np.mean(part)) for part in np.array_split(np.asarray(energies), 3)]
+    first, mid, last = thirds
+    detail = f"energy thirds {first:.2f} → {mid:.2f} → {last:.2f}"
+    if shape == "rise":
+        return last - first >= min_delta, detail
+    if shape == "fall":
+        return first - last >= min_delta, detail
+    if shape == "steady":
+        return max(thirds) - min(thirds) <= max(0.1, min_delta), detail
+    if shape in ("peak", "rise_fall"):
+        return max(mid, last) - first >= min_delta and mid >= min(first, last), detail
+    smooth = np.convolve(energies, np.ones(3) / 3, mode="valid")
+    turns = int((np.diff(np.sign(np.diff(smooth))) != 0).sum())
+    return turns >= 2 and float(np.ptp(smooth)) >= min_delta, f"{detail}; {turns} turns"
+
+
+def hidden_shortfalls(p: Playlist) -> list[str]:
+    """Count/duration/explicit targets that are missed while the constraint report says met (or says nothing)."""
+    reports = {c.name: c for c in p.constraints}
+    out: list[str] = []
+    target = p.spec.target_count()
+    if target is not None and len(p.tracks) != target and getattr(reports.get("count"), "met", True):
+        out.append(f"count {len(p.tracks)} ≠ {target} not reported")
+    if p.spec.minutes and p.spec.count is None:
+        actual = sum(t.duration_ms for t in p.tracks) / 60000
+        if abs(actual - p.spec.minutes) > 0.03 * p.spec.minutes and getattr(reports.get("duration"), "met", True):
+            out.append(f"duration {actual:.1f} ≠ {p.spec.minutes:g} min not reported")
+    bad = sum(t.explicit != "false" for t in p.tracks)
+    if "explicit" in reports and reports["explicit"].met and bad and p.spec.explicit == "exclude":
+        out.append(f"explicit reported met with {bad} explicit/unknown tracks")
+    return out
+
+
+def violations(p: Playlist, catalog: Catalog | None) -> list[str]:
+    """Every hard constraint of the spec the playlist breaks, plus unreported shortfalls."""
+    from evals.scorers import in_family
+
+    s = p.spec
+    blocked = {norm_artist(a) for a in s.exclude_artists}
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in p.tracks:
+        full = catalog.get(t.id) if catalog is not None else None
+        artists = {norm_artist(a) for a in t.artists}
+        genres = list(full.genres) if full is not None else t.genres
+        checks = [
+            (s.explicit == "exclude" and t.explicit != "false", "explicit"),
+            (bool(blocked & artists), "excluded artist"),
+            (bool(s.exclude_genres) and in_family(genres, s.exclude_genres), "excluded genre"),
+            ((s.year_min or s.year_max) and not _within(t.year, s.year_min, s.year_max), "year"),
+            ((s.tempo_min or s.tempo_max) and not _within(t.tempo, s.tempo_min, s.tempo_max), "tempo"),
+            (bool(s.max_track_minutes) and t.duration_ms > (s.max_track_minutes or 0) * 60000, "track length"),
+            (song_key(t.artists[0] if t.artists else "", t.title) in seen, "duplicate song"),
+        ]
+        out += [f"{why}: {t.title} — {t.artists[0] if t.artists else ''}" for bad, why in checks if bad]
+        seen.add(song_key(t.artists[0] if t.artists else "", t.title))
+    return out + hidden_shortfalls(p)
+
+
+def _within(v: float | None, lo: float | None, hi: float | None) -> bool:
+    return v is not None and (lo is None or v >= lo) and (hi is None or v <= hi)
+
+
+def _vectors(p: Playlist, catalog: Catalog | None) -> np.ndarray | None:
+    if catalog is None:
+        return None
+    rows = [catalog.index[t.id] for t in p.tracks if t.id in catalog.index]
+    return catalog.vectors[rows] if len(rows) == len(p.tracks) and rows else None
+
+
+def _flow(p: Playlist, vecs: np.ndarray | None) -> dict[str, float | None]:
+    pairs = list(zip(p.tracks, p.tracks[1:], strict=False))
+    beats = [bpm_delta(a.tempo, b.tempo) for a, b in pairs if a.tempo > 0 and b.tempo > 0]
+    out: dict[str, float | None] = {
+        "camelot_pct": 100 * sum(camelot_compatible(a.camelot, b.camelot) for a, b in pairs) / len(pairs) if pairs else None,
+        "mean_dbpm": float(np.mean(beats)) if beats else None,
+        "arc_fit": arc_fit([t.energy for t in p.tracks], p.spec.arc),
+        "coherence": None, "ild": None,
+    }
+    if vecs is not None and len(vecs) > 1:
+        out["coherence"] = float(np.mean(np.sum(vecs[1:] * vecs[:-1], axis=1)))
+        sims = vecs @ vecs.T
+        n = len(vecs)
+        out["ild"] = float(1 - (sims.sum() - np.trace(sims)) / (n * (n - 1)))
+    return out
+
+
+def _diversity(p: Playlist, catalog: Catalog | None, profile: Any) -> dict[str, float | None]:
+    n = len(p.tracks)
+    counts = Counter(norm_artist(t.artists[0]) if t.artists else "" for t in p.tracks)
+    entropy = -sum(c / n * math.log(c / n) for c in counts.values()) if n else 0.0
+    pops = [catalog.get(t.id).popularity for t in p.tracks if catalog is not None and catalog.get(t.id)]  # type: ignore[union-attr]
+    known = _known_artists(profile)
+    return {
+        "artist_entropy": entropy / math.log(n) if n > 1 else None,
+        "novelty": float(np.mean([1 - x / 100 for x in pops])) if pops else None,
+        "user_novelty": sum(norm_artist(t.artists[0]) not in known for t in p.tracks if t.artists) / n
+        if known and n else None,
+    }
+
+
+def _known_artists(profile: Any) -> set[str]:
+    for attr in ("top_artists", "artists", "known_artists"):
+        value = getattr(profile, attr, None)
+        if value:
+            names = value.keys() if isinstance(value, dict) else value
+            return {norm_artist(x if isinstance(x, str) else getattr(x, "name", str(x))) for x in names}
+    return set()
+
+
+def compute_metrics(p: Playlist, catalog: Catalog | None, profile: Any = None,
+                    latency_ms: float | None = None) -> dict[str, float | None]:
+    """Every metric of one playlist (None where it does not apply, e.g. coherence of a single track)."""
+    g = check_narration(p, catalog)
+    return {
+        **_flow(p, _vectors(p, catalog)),
+        **_diversity(p, catalog, profile),
+        "violations": float(len(violations(p, catalog))),
+        "grounded": g.score,
+        "narration_words": float(sum(len(s.text.split()) for s in p.segments)),
+        "latency_ms": latency_ms,
+        "model_calls": float(p.usage.model_calls),
+        "prompt_tokens": float(p.usage.prompt_tokens),
+        "completion_tokens": float(p.usage.completion_tokens),
+        "track_count": float(len(p.tracks)),
+        "minutes": sum(t.duration_ms for t in p.tracks) / 60000,
+    }

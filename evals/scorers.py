@@ -1,0 +1,282 @@
+"""Deterministic assertions on a playlist (plus an optional model-graded rubric), one typed function per kind.
+
+Each scorer has an argument model (validated when the suite loads) and returns an Outcome. Add a scorer by
+writing `def name(playlist, args, ctx) -> Outcome` and listing it in SCORERS with its argument model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from agent.models import Arc, Playlist, PlaylistTrack
+from evals.grounding import check_narration
+from tools.catalog import Catalog, track_artist_names
+from tools.normalize import fold, norm_artist
+
+Status = Literal["pass", "fail", "skip"]
+
+
+class Outcome(BaseModel):
+    kind: str
+    status: Status
+    detail: str = ""
+
+
+@dataclass
+class ScoreContext:
+    """What scorers may consult besides the playlist."""
+
+    catalog: Catalog | None = None
+    judge: Callable[[str], dict] | None = None  # model-graded rubric: prompt → {"score": 0-1, "reason": str}
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Range(_Args):
+    min: float | None = None
+    max: float | None = None
+    share: float = Field(1.0, ge=0, le=1, description="Share of tracks that must be in range.")
+
+
+class CountArgs(_Args):
+    min: int | None = None
+    max: int | None = None
+
+
+class DurationArgs(_Args):
+    minutes: float
+    tolerance: float = Field(0.03, ge=0, le=1, description="Relative tolerance (0.03 = ±3%).")
+
+
+class GenreShareArgs(_Args):
+    genres: list[str] = Field(min_length=1)
+    min: float = Field(0.5, ge=0, le=1)
+
+
+class ArcArgs(_Args):
+    shape: Arc
+    min_delta: float = Field(0.05, ge=0, le=1, description="Energy change the shape needs between thirds.")
+
+
+class FeatureArgs(Range):
+    feature: Literal["energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness",
+                     "liveness", "popularity"]
+
+
+class SpacingArgs(_Args):
+    min_gap: int = Field(3, ge=1, description="Same artist at least this many positions apart.")
+
+
+class NarrationLengthArgs(_Args):
+    max_words_per_segment: int | None = None
+    max_words_total: int | None = None
+    min_segments: int = 0
+
+
+class RubricArgs(_Args):
+    criteria: str
+    min_score: float = Field(0.7, ge=0, le=1)
+
+
+def outcome(kind: str, ok: bool, detail: str = "") -> Outcome:
+    return Outcome(kind=kind, status="pass" if ok else "fail", detail=detail)
+
+
+def _full_track(t: PlaylistTrack, catalog: Catalog | None):
+    return catalog.get(t.id) if catalog is not None else None
+
+
+def _genres(t: PlaylistTrack, catalog: Catalog | None) -> list[str]:
+    full = _full_track(t, catalog)
+    return list(full.genres) if full is not None else list(t.genres)
+
+
+def _artists(t: PlaylistTrack, catalog: Catalog | None) -> list[str]:
+    full = _full_track(t, catalog)
+    return track_artist_names(full) if full is not None else [norm_artist(a) for a in t.artists]
+
+
+def in_family(genres: list[str], terms: list[str]) -> bool:
+    """A track is in a genre family when any of its genres contains a term as whole words."""
+    folded = [f" {fold(g)} " for g in genres]
+    return any(f" {fold(term)} " in g for term in terms for g in folded)
+
+
+def _label(t: PlaylistTrack) -> str:
+    return f"{t.title} — {', '.join(t.artists)}"
+
+
+# --------------------------------------------------------------------------- scorers
+
+def count(p: Playlist, a: CountArgs, ctx: ScoreContext) -> Outcome:
+    n = len(p.tracks)
+    ok = (a.min is None or n >= a.min) and (a.max is None or n <= a.max)
+    return outcome("count", ok, f"{n} tracks (asked {a.min}–{a.max})")
+
+
+def duration(p: Playlist, a: DurationArgs, ctx: ScoreContext) -> Outcome:
+    actual = sum(t.duration_ms for t in p.tracks) / 60000
+    return outcome("duration", abs(actual - a.minutes) <= a.tolerance * a.minutes,
+                   f"{actual:.1f} min (asked {a.minutes:g} ±{a.tolerance:.0%})")
+
+
+def no_explicit(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
+    bad = [_label(t) for t in p.tracks if t.explicit != "false"]
+    return outcome("no_explicit", not bad or not a, f"{len(bad)} explicit/unknown: {bad[:3]}" if bad else "none")
+
+
+def exclude_artists(p: Playlist, a: list[str], ctx: ScoreContext) -> Outcome:
+    blocked = {norm_artist(x) for x in a}
+    bad = [_label(t) for t in p.tracks if blocked & set(_artists(t, ctx.catalog))]
+    return outcome("exclude_artists", not bad, f"found {bad[:3]}" if bad else "none present")
+
+
+def exclude_genres(p: Playlist, a: list[str], ctx: ScoreContext) -> Outcome:
+    bad = [_label(t) for t in p.tracks if in_family(_genres(t, ctx.catalog), a)]
+    return outcome("exclude_genres", not bad, f"found {bad[:3]}" if bad else "none present")
+
+
+def genre_share(p: Playlist, a: GenreShareArgs, ctx: ScoreContext) -> Outcome:
+    hits = sum(in_family(_genres(t, ctx.catalog), a.genres) for t in p.tracks)
+    share = hits / len(p.tracks) if p.tracks else 0.0
+    return outcome("genre_share", share >= a.min, f"{share:.0%} in {a.genres} (min {a.min:.0%})")
+
+
+def _range_check(kind: str, values: list[float | None], a: Range) -> Outcome:
+    inside = sum(v is not None and (a.min is None or v >= a.min) and (a.max is None or v <= a.max) for v in values)
+    share = inside / len(values) if values else 0.0
+    return outcome(kind, bool(values) and share >= a.share - 1e-9,
+                   f"{share:.0%} within [{a.min}, {a.max}] (min {a.share:.0%})")
+
+
+def year_range(p: Playlist, a: Range, ctx: ScoreContext) -> Outcome:
+    return _range_check("year_range", [t.year for t in p.tracks], a)
+
+
+def tempo_range(p: Playlist, a: Range, ctx: ScoreContext) -> Outcome:
+    return _range_check("tempo_range", [t.tempo for t in p.tracks], a)
+
+
+def feature_range(p: Playlist, a: FeatureArgs, ctx: ScoreContext) -> Outcome:
+    """An audio feature (or popularity) of the catalog track within [min, max] for a share of the tracks."""
+    values = []
+    for t in p.tracks:
+        full = _full_track(t, ctx.catalog)
+        values.append(getattr(full, a.feature) if full is not None else getattr(t, a.feature, None))
+    out = _range_check("feature_range", values, a)
+    return out.model_copy(update={"detail": f"{a.feature}: {out.detail}"})
+
+
+def energy_arc(p: Playlist, a: ArcArgs, ctx: ScoreContext) -> Outcome:
+    from evals.metrics import arc_direction
+
+    ok, detail = arc_direction([t.energy for t in p.tracks], a.shape, a.min_delta)
+    return outcome("energy_arc", ok, detail)
+
+
+def artist_spacing(p: Playlist, a: SpacingArgs, ctx: ScoreContext) -> Outcome:
+    last: dict[str, int] = {}
+    bad: list[str] = []
+    for t in p.tracks:
+        who = norm_artist(t.artists[0]) if t.artists else ""
+        if who in last and t.position - last[who] < a.min_gap:
+            bad.append(f"{t.artists[0]} at {last[who]} and {t.position}")
+        last[who] = t.position
+    return outcome("artist_spacing", not bad, f"{bad[:3]}" if bad else f"every artist ≥ {a.min_gap} apart")
+
+
+def narration_grounded(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
+    g = check_narration(p, ctx.catalog)
+    return outcome("narration_grounded", not g.ungrounded or not a,
+                   f"ungrounded: {g.ungrounded[:4]}" if g.ungrounded else f"{len(g.mentions)} mentions, all grounded")
+
+
+def narration_length(p: Playlist, a: NarrationLengthArgs, ctx: ScoreContext) -> Outcome:
+    words = [len(s.text.split()) for s in p.segments]
+    ok = len(words) >= a.min_segments
+    ok &= a.max_words_per_segment is None or all(w <= a.max_words_per_segment for w in words)
+    ok &= a.max_words_total is None or sum(words) <= a.max_words_total
+    return outcome("narration_length", ok, f"{len(words)} segments, words {words[:8]}")
+
+
+def no_duplicates(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
+    from tools.normalize import song_key
+
+    keys = [song_key(t.artists[0] if t.artists else "", t.title) for t in p.tracks]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    return outcome("no_duplicates", not dupes, f"repeated: {dupes[:3]}" if dupes else "all distinct")
+
+
+def constraints_honest(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
+    """Every reported constraint's `met` agrees with the playlist itself (a shortfall is fine if admitted)."""
+    from evals.metrics import hidden_shortfalls
+
+    lies = hidden_shortfalls(p)
+    return outcome("constraints_honest", not lies, f"{lies}" if lies else f"{len(p.constraints)} reports, all honest")
+
+
+def constraints_met(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
+    unmet = [f"{c.name}: {c.actual} (asked {c.target})" for c in p.constraints if not c.met]
+    return outcome("constraints_met", not unmet, f"{unmet[:3]}" if unmet else "all met")
+
+
+def not_degraded(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
+    return outcome("not_degraded", not p.degraded or not a, p.degraded_reason or "")
+
+
+def rubric(p: Playlist, a: RubricArgs, ctx: ScoreContext) -> Outcome:
+    """Model-graded: only when a model is configured; otherwise skipped, never failed."""
+    if ctx.judge is None:
+        return Outcome(kind="rubric", status="skip", detail="no model configured")
+    tracks = "\n".join(f"{t.position}. {_label(t)} ({t.year}, {', '.join(t.genres[:3])})" for t in p.tracks)
+    talk = "\n".join(s.text for s in p.segments)
+    verdict = ctx.judge(f"Criteria: {a.criteria}\n\nPrompt: {p.prompt}\n\nPlaylist:\n{tracks}\n\nNarration:\n{talk}")
+    score = float(verdict.get("score", 0.0))
+    return outcome("rubric", score >= a.min_score, f"{score:.2f}: {str(verdict.get('reason', ''))[:160]}")
+
+
+Scorer = Callable[[Playlist, Any, ScoreContext], Outcome]
+SCORERS: dict[str, tuple[Any, Scorer]] = {
+    "count": (CountArgs, count), "duration": (DurationArgs, duration), "no_explicit": (bool, no_explicit),
+    "exclude_artists": (list[str], exclude_artists), "exclude_genres": (list[str], exclude_genres),
+    "genre_share": (GenreShareArgs, genre_share), "year_range": (Range, year_range),
+    "tempo_range": (Range, tempo_range), "feature_range": (FeatureArgs, feature_range), "energy_arc": (ArcArgs, energy_arc),
+    "artist_spacing": (SpacingArgs, artist_spacing), "narration_grounded": (bool, narration_grounded),
+    "narration_length": (NarrationLengthArgs, narration_length), "no_duplicates": (bool, no_duplicates),
+    "constraints_honest": (bool, constraints_honest), "constraints_met": (bool, constraints_met),
+    "not_degraded": (bool, not_degraded), "rubric": (RubricArgs, rubric),
+}
+
+
+def _shorthand(kind: str, args: Any) -> Any:
+    """Suite-file shorthands: `count: 15`, `energy_arc: rise`, `rubric: "…"`, `artist_spacing: 3`."""
+    if kind == "count" and isinstance(args, int):
+        return {"min": args, "max": args}
+    if kind == "duration" and isinstance(args, int | float):
+        return {"minutes": args}
+    if kind == "energy_arc" and isinstance(args, str):
+        return {"shape": args}
+    if kind == "rubric" and isinstance(args, str):
+        return {"criteria": args}
+    if kind == "artist_spacing" and isinstance(args, int):
+        return {"min_gap": args}
+    return args
+
+
+def validate_args(kind: str, args: Any) -> Any:
+    if kind not in SCORERS:
+        raise ValueError(f"unknown assertion {kind!r}; known: {', '.join(sorted(SCORERS))}")
+    model = SCORERS[kind][0]
+    try:
+        return TypeAdapter(model).validate_python(_shorthand(kind, args))
+    except ValidationError as exc:
+        raise ValueError(f"bad arguments for {kind!r}: {exc.errors()[0]['msg']}") from exc
+
+
+def score(playlist: Playlist, kind: str, args: Any, ctx: ScoreContext) -> Outcome:
+    return SCORERS[kind][1](playlist, args, ctx)

@@ -1,0 +1,167 @@
+"""Scorers catch real violations on hand-built playlists of fixture-catalog tracks, and pass clean ones."""
+
+from __future__ import annotations
+
+import pytest
+from eval_helpers import by_artist, make_playlist, pick
+
+from agent.errors import InvalidInput
+from agent.models import ConstraintReport, PlaylistSpec, Segment
+from evals.scorers import ScoreContext, score, validate_args
+from evals.suite import Case, load_suite
+from tools.normalize import fold
+
+
+@pytest.fixture
+def ctx(catalog):
+    return ScoreContext(catalog=catalog)
+
+
+def run(playlist, kind, args, ctx):
+    return score(playlist, kind, validate_args(kind, args), ctx)
+
+
+def test_no_explicit_catches_explicit_and_unknown(catalog, ctx):
+    clean = pick(catalog, 5, lambda t: t.explicit == "false")
+    assert run(make_playlist(clean), "no_explicit", True, ctx).status == "pass"
+    dirty = clean[:4] + pick(catalog, 1, lambda t: t.explicit == "true")
+    assert run(make_playlist(dirty), "no_explicit", True, ctx).status == "fail"
+    unknown = clean[:4] + pick(catalog, 1, lambda t: t.explicit == "unknown")
+    assert run(make_playlist(unknown), "no_explicit", True, ctx).status == "fail"
+
+
+def test_excluded_artist_found_as_primary_and_as_featured_credit(catalog, ctx):
+    others = pick(catalog, 4, lambda t: "drake" not in fold(" ".join(t.artists) + " " + t.title))
+    assert run(make_playlist(others), "exclude_artists", ["Drake"], ctx).status == "pass"
+    assert run(make_playlist(others + by_artist(catalog, "Drake")), "exclude_artists", ["Drake"], ctx).status == "fail"
+    featured = pick(catalog, 1, lambda t: "feat. drake" in t.title.lower() or
+                    (len(t.artists) > 1 and "drake" in [fold(a) for a in t.artists[1:]]))
+    assert run(make_playlist(others + featured), "exclude_artists", ["drake"], ctx).status == "fail"
+
+
+def test_excluded_genre_and_genre_share(catalog, ctx):
+    punk = pick(catalog, 6, lambda t: any("punk" in g.split() for g in t.genres))
+    other = pick(catalog, 4, lambda t: t.genres and not any("punk" in g.split() for g in t.genres))
+    mixed = make_playlist(punk + other)
+    assert run(mixed, "exclude_genres", ["punk"], ctx).status == "fail"
+    assert run(make_playlist(other), "exclude_genres", ["punk"], ctx).status == "pass"
+    assert run(mixed, "genre_share", {"genres": ["punk"], "min": 0.6}, ctx).status == "pass"
+    result = run(mixed, "genre_share", {"genres": ["punk"], "min": 0.7}, ctx)
+    assert result.status == "fail" and "60%" in result.detail
+
+
+def test_year_and_tempo_ranges(catalog, ctx):
+    nineties = pick(catalog, 4, lambda t: t.year is not None and 1990 <= t.year <= 1999)
+    later = pick(catalog, 1, lambda t: t.year is not None and t.year >= 2010)
+    assert run(make_playlist(nineties), "year_range", {"min": 1990, "max": 1999}, ctx).status == "pass"
+    assert run(make_playlist(nineties + later), "year_range", {"min": 1990, "max": 1999}, ctx).status == "fail"
+    assert run(make_playlist(nineties + later), "year_range", {"min": 1990, "max": 1999, "share": 0.8}, ctx).status == "pass"
+    fast = pick(catalog, 3, lambda t: t.tempo >= 150)
+    assert run(make_playlist(fast), "tempo_range", {"min": 150}, ctx).status == "pass"
+    assert run(make_playlist(fast), "tempo_range", {"max": 120}, ctx).status == "fail"
+
+
+def test_feature_range_uses_catalog_features(catalog, ctx):
+    calm = pick(catalog, 5, lambda t: t.energy <= 0.3)
+    assert run(make_playlist(calm), "feature_range", {"feature": "energy", "max": 0.3}, ctx).status == "pass"
+    assert run(make_playlist(calm), "feature_range", {"feature": "energy", "min": 0.7}, ctx).status == "fail"
+    obscure = pick(catalog, 3, lambda t: t.popularity <= 20)
+    assert run(make_playlist(obscure), "feature_range", {"feature": "popularity", "min": 60}, ctx).status == "fail"
+
+
+def test_energy_arc_direction(catalog, ctx):
+    tracks = sorted(pick(catalog, 9, lambda t: True), key=lambda t: t.energy)
+    assert run(make_playlist(tracks), "energy_arc", "rise", ctx).status == "pass"
+    assert run(make_playlist(tracks), "energy_arc", "fall", ctx).status == "fail"
+    assert run(make_playlist(tracks[::-1]), "energy_arc", "fall", ctx).status == "pass"
+    peaked = tracks[0::2] + tracks[1::2][::-1]  # up to the top, then down
+    assert run(make_playlist(peaked), "energy_arc", "peak", ctx).status == "pass"
+
+
+def test_artist_spacing(catalog, ctx):
+    two = by_artist(catalog, "Green Day", 2)
+    fillers = pick(catalog, 3, lambda t: "green day" not in fold(t.artist))
+    close = make_playlist([two[0], fillers[0], two[1], fillers[1], fillers[2]])
+    result = run(close, "artist_spacing", 3, ctx)
+    assert result.status == "fail" and "Green Day at 1 and 3" in result.detail
+    apart = make_playlist([two[0], fillers[0], fillers[1], two[1], fillers[2]])
+    assert run(apart, "artist_spacing", 3, ctx).status == "pass"
+
+
+def test_narration_grounded_catches_invented_artist_title_and_year(catalog, ctx):
+    tracks = pick(catalog, 4, lambda t: t.year is not None and "metallica" not in fold(t.artist))
+    first = tracks[0]
+    true_text = f"Opening with {first.title} by {first.artist}, from {first.year}."
+    ok = make_playlist(tracks, segments=[Segment(kind="intro", before_position=1, text=true_text)])
+    assert run(ok, "narration_grounded", True, ctx).status == "pass"
+    invented_year = next(y for y in range(1961, 2021) if y not in {t.year for t in tracks})
+    for text, expected in [
+        (f"Next up, a classic from Metallica. {first.title} by {first.artist}.", "metallica"),
+        (f"Here is {first.title} by {first.artist}, released in {invented_year}.", str(invented_year)),
+        (f"Now \u201cA Song Nobody Wrote\u201d by {first.artist}.", "A Song Nobody Wrote"),
+    ]:
+        bad = make_playlist(tracks, segments=[Segment(kind="intro", before_position=1, text=text)])
+        result = run(bad, "narration_grounded", True, ctx)
+        assert result.status == "fail" and expected.lower() in result.detail.lower(), text
+
+
+def test_narration_length(catalog, ctx):
+    tracks = pick(catalog, 3, lambda t: True)
+    talk = [Segment(kind="intro", before_position=1, text="word " * 30)]
+    assert run(make_playlist(tracks, segments=talk), "narration_length", {"max_words_per_segment": 40}, ctx).status == "pass"
+    assert run(make_playlist(tracks, segments=talk), "narration_length", {"max_words_per_segment": 20}, ctx).status == "fail"
+    assert run(make_playlist(tracks), "narration_length", {"min_segments": 1}, ctx).status == "fail"
+
+
+def test_count_duration_and_duplicates(catalog, ctx):
+    tracks = pick(catalog, 5, lambda t: True)
+    playlist = make_playlist(tracks)
+    assert run(playlist, "count", 5, ctx).status == "pass"
+    assert run(playlist, "count", 6, ctx).status == "fail"
+    minutes = sum(t.duration_ms for t in tracks) / 60000
+    assert run(playlist, "duration", round(minutes, 1), ctx).status == "pass"
+    assert run(playlist, "duration", minutes * 1.2, ctx).status == "fail"
+    assert run(make_playlist(tracks + tracks[:1]), "no_duplicates", True, ctx).status == "fail"
+
+
+def test_constraints_honest_flags_a_hidden_shortfall(catalog, ctx):
+    tracks = pick(catalog, 8, lambda t: True)
+    lie = [ConstraintReport(name="count", target="10", actual="10", met=True)]
+    honest = [ConstraintReport(name="count", target="10", actual="8", met=False)]
+    spec = PlaylistSpec(count=10)
+    assert run(make_playlist(tracks, spec=spec, constraints=lie), "constraints_honest", True, ctx).status == "fail"
+    assert run(make_playlist(tracks, spec=spec), "constraints_honest", True, ctx).status == "fail"
+    assert run(make_playlist(tracks, spec=spec, constraints=honest), "constraints_honest", True, ctx).status == "pass"
+
+
+def test_rubric_is_skipped_without_a_model_and_graded_with_one(catalog):
+    playlist = make_playlist(pick(catalog, 3, lambda t: True))
+    args = validate_args("rubric", "fits the prompt")
+    assert score(playlist, "rubric", args, ScoreContext(catalog=catalog)).status == "skip"
+    judged = ScoreContext(catalog=catalog, judge=lambda text: {"score": 0.4, "reason": "too loud"})
+    result = score(playlist, "rubric", args, judged)
+    assert result.status == "fail" and "too loud" in result.detail
+
+
+def test_bad_assertions_are_rejected_when_the_suite_loads(tmp_path):
+    with pytest.raises(ValueError, match="unknown assertion"):
+        Case.model_validate({"id": "x", "prompt": "p", "assert": [{"nonsense": 1}]})
+    with pytest.raises(ValueError, match="bad arguments"):
+        Case.model_validate({"id": "x", "prompt": "p", "assert": [{"genre_share": {"min": 0.5}}]})
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: bad\ncases:\n- id: a\n  prompt: p\n  assert: [{year_range: {min: x}}]\n")
+    with pytest.raises(InvalidInput, match="bad.yaml"):
+        load_suite(path)
+
+
+def test_shipped_suites_load_and_are_large_enough():
+    from agent.config import REPO_ROOT
+
+    core = load_suite(REPO_ROOT / "evals/suites/core.yaml")
+    adversarial = load_suite(REPO_ROOT / "evals/suites/adversarial.yaml")
+    assert len(core.cases) >= 100 and core.thresholds
+    tags = {t for c in core.cases for t in c.tags}
+    assert {"genre", "activity", "decade", "count", "duration", "bpm", "clean", "negation", "arc", "seed",
+            "discovery"} <= tags
+    assert {"injection", "contradiction", "impossible", "gibberish", "language", "long"} <= {
+        t for c in adversarial.cases for t in c.tags}
