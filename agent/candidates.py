@@ -46,22 +46,63 @@ def query_vector(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> n
     return normalise(vec[None, :])[0]
 
 
+BAND = 0.25  # a mood's feature target t keeps tracks within [t - BAND, t + BAND] while the pool is rich
+BAND_FEATURES = ("energy", "valence", "acousticness")
+
+
+def feature_band(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
+    """Tracks near the mood's energy/valence/acousticness targets (None when the spec sets none)."""
+    targets = {f: v for f, v in spec.feature_targets.items() if f in BAND_FEATURES}
+    if not targets:
+        return None
+    m = np.ones(len(catalog), dtype=bool)
+    for f, v in targets.items():
+        col = catalog.features[f]
+        m &= (col >= v - BAND) & (col <= v + BAND)
+    return m
+
+
+def wanted(spec: PlaylistSpec, catalog: Catalog, broaden: bool = False) -> np.ndarray | None:
+    """Tracks of the asked genres, by the seed artists, or in the seed artists' own genres.
+    broaden: also genres sharing the last word ('electric blues' → 'blues')."""
+    if not (spec.genres or spec.seed_artists):
+        return None
+    terms = list(spec.genres)
+    if broaden:
+        terms += [g.split()[-1] for g in spec.genres if " " in g]
+    m = catalog.genre_mask(terms) if terms else np.zeros(len(catalog), dtype=bool)
+    if spec.seed_artists:
+        seeds = catalog.artist_mask(spec.seed_artists)
+        m |= seeds
+        m |= catalog.genre_mask(_top_genres(catalog, seeds, 3))
+    return m
+
+
+def _top_genres(catalog: Catalog, mask: np.ndarray, n: int) -> list[str]:
+    counts: dict[str, int] = {}
+    for i in np.flatnonzero(mask)[:200]:
+        for g in catalog.genre_lists[i][:4]:
+            counts[g] = counts.get(g, 0) + 1
+    return sorted(counts, key=lambda g: (-counts[g], g))[:n]
+
+
 def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile: Any = None,
            k: int = POOL) -> list[Candidate]:
-    """Candidates passing every hard filter; wanted genres and seed artists first, widened when scarce."""
-    filters = search_filters(spec, policy)
+    """Candidates passing every hard filter, from the most specific pool that is rich enough:
+    wanted genres/artists within the mood's feature band, then without the band, then broadened
+    genres, then the band alone, then everything that passes the hard filters."""
     vec = query_vector(spec, catalog, profile)
-    hard = catalog.mask(filters)
+    hard = catalog.mask(search_filters(spec, policy))
+    enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))
+    band, genre = feature_band(spec, catalog), wanted(spec, catalog)
+    layers = [genre & band if genre is not None and band is not None else None, genre,
+              wanted(spec, catalog, broaden=True) if genre is not None else None, band]
     pool: dict[str, Candidate] = {}
-    if spec.genres or spec.seed_artists:
-        soft = np.zeros(len(catalog), dtype=bool)
-        if spec.genres:
-            soft |= catalog.genre_mask(spec.genres)
-        if spec.seed_artists:
-            soft |= catalog.artist_mask(spec.seed_artists)
-        for c in catalog.search_vector(vec, k=k, mask=hard & soft):
-            pool[c.track.id] = c
-    if len(pool) < k // 2:
-        for c in catalog.search_vector(vec, k=k, mask=hard):
+    for layer in [*layers, np.ones(len(catalog), dtype=bool)]:
+        if layer is None:
+            continue
+        for c in catalog.search_vector(vec, k=k, mask=hard & layer):
             pool.setdefault(c.track.id, c)
+        if len(pool) >= enough:
+            break
     return list(pool.values())
