@@ -3,7 +3,7 @@ PY ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test test-all lint typecheck check bench bench-scale clean
+.PHONY: install demo test eval test-all lint typecheck check bench bench-scale clean
 
 $(BIN)/segue: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,8 +16,12 @@ install: $(BIN)/segue
 demo: install  ## first playlist, offline
 	$(BIN)/segue generate "rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"
 
-test: install  ## the CI test command
+test: install  ## the CI test command: unit/integration tests, then the core eval suite as a gate
 	$(BIN)/python -m pytest
+	$(BIN)/segue eval run evals/suites/core.yaml --provider offline --out eval-out
+
+eval: install
+	$(BIN)/segue eval run evals/suites/core.yaml --prompts v1 --prompts v2 --out eval-out
 
 test-all: install
 	$(BIN)/python -m pytest -m "slow or not slow"
