@@ -12,8 +12,10 @@ from agent.errors import StoreError
 if TYPE_CHECKING:
     from tools.catalog import Catalog
     from tools.store import Progress
+    from tools.talk import TalkCatalog
 
 _lock = threading.Lock()
+_talk_lock = threading.Lock()
 
 
 @dataclass
@@ -24,6 +26,18 @@ class Deps:
     playlists: Any = None  # agent.playlist_store.PlaylistStore
     chat_model: Any = None  # a LangChain chat model override (tests), else built by agent.llm
     extra: dict[str, Any] = field(default_factory=dict)
+    talk_catalog: Any = None  # tools.talk.TalkCatalog; opened on first use of `talk` (music-only requests never load it)
+
+    @property
+    def talk(self) -> TalkCatalog:
+        """The podcast-episode catalog, opened (and built from shipped vectors if missing) on first use."""
+        if self.talk_catalog is None:
+            with _talk_lock:
+                if self.talk_catalog is None:
+                    from tools.talk import open_talk
+
+                    self.talk_catalog = open_talk(self.settings)
+        return self.talk_catalog
 
 
 def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progress | None = None) -> Catalog:

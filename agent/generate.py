@@ -19,6 +19,10 @@ def generate(request: GenerateRequest, deps: Deps) -> Playlist:
         planned = plan(request, deps)
     profile = deps.profiles.get_profile(request.user_id) if deps.profiles and request.user_id else None
     policy = policy_for(request, planned.spec, profile, deps)
+    if planned.spec.format.kind != "music":  # podcast episodes asked for (talk only or mixed)
+        from agent.talk_mix import mix_talk
+
+        return mix_talk(request, planned, profile, policy, deps, timings)
     with timed(timings, "candidates"):
         from agent.candidates import gather
 

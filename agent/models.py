@@ -81,6 +81,27 @@ class Candidate(BaseModel):
 
 ExplicitPolicy = Literal["allow", "exclude"]
 NarrationStyle = Literal["radio", "brief", "none"]
+TalkPosition = Literal["start", "middle", "end"]
+
+
+class TalkSlot(BaseModel):
+    """One podcast episode the prompt asks for, and where it goes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    position: TalkPosition = Field("start", description="start = before the music, middle = halfway through, end = after it.")
+    topics: list[str] = Field(default_factory=list, description="Wanted talk topics ('news', 'true crime', 'comedy').")
+    max_minutes: float | None = Field(None, gt=0, le=600, description="Longest allowed episode ('short' = 20 min).")
+    query: str = Field("", description="Free text for the episode search.")
+
+
+class FormatPlan(BaseModel):
+    """Music only (the default), talk only, or music mixed with episodes at given positions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["music", "talk", "mixed"] = Field("music", description="What the playlist holds.")
+    talk: list[TalkSlot] = Field(default_factory=list, description="The episodes asked for (talk and mixed).")
 
 
 class PlaylistSpec(BaseModel):
@@ -110,6 +131,7 @@ class PlaylistSpec(BaseModel):
     taste_weight: float = Field(0.5, ge=0, le=1, description="How much the listener's taste profile counts.")
     query: str = Field("", description="Free text for semantic search (what is left after parsing, or a rewrite).")
     narration: NarrationStyle = Field("radio", description="radio = intro, bridges, outro; brief = intro only; none.")
+    format: FormatPlan = Field(default_factory=FormatPlan, description="Music only (default), talk only or mixed.")
 
     def target_count(self) -> int | None:
         return self.count if self.count is not None else (None if self.minutes else 20)
@@ -135,6 +157,8 @@ class PlaylistTrack(BaseModel):
     valence: float
     danceability: float
     why: str = Field(description="Why this track, built only from facts.")
+    kind: Literal["music", "talk"] = Field("music", description="talk = a podcast episode (artists = publisher, album = show).")
+    show: str | None = Field(None, description="The show of a talk episode.")
 
 
 class Segment(BaseModel):

@@ -282,3 +282,57 @@ def parse_segments(content: Any) -> dict[Slot, str]:
             except (TypeError, ValueError):
                 continue
     return out
+
+
+# --------------------------------------------------------------------------- podcast episodes
+
+TALK_IN = ("Time for some talk: from {show}, \u201c{title}\u201d.", "Switching to talk now, an episode of {show}: \u201c{title}\u201d.",
+           "Here's {show}, with the episode \u201c{title}\u201d.", "Over to {show} now, and \u201c{title}\u201d.")
+TALK_NEXT = "Next, from {show}: \u201c{title}\u201d."
+BACK_TO_MUSIC = "Back to the music with {title} by {artist}."
+TALK_OUTRO = ("That was {show}, \u201c{title}\u201d. Thanks for listening.", "We close with {show}. Until next time.")
+
+
+def episode_text(item: Any, book: Phrasebook, first_talk: bool) -> str:
+    """An episode introduced by its show and its title only: both come from the talk catalog."""
+    facts = {"show": item.show, "title": item.title}
+    return (book.pick(TALK_IN, facts) if first_talk else None) or fill(TALK_NEXT, facts) or item.show
+
+
+def with_talk(music_segments: list[Segment], entries: list[Any], style: str = "radio", seed: int = 0) -> list[Segment]:
+    """Merge episode introductions into the music narration of a mixed or talk-only playlist.
+
+    `entries` is the final order (Track or talk item); music segments are re-pointed from music positions
+    to positions in that order, each episode gets its introduction and the music after it a way back in."""
+    if style == "none" or not entries:
+        return []
+    book = Phrasebook(f"{seed}|talk|{len(entries)}")
+    music_at = [n for n, e in enumerate(entries, 1) if isinstance(e, Track)]
+    ends_with_talk = not isinstance(entries[-1], Track)
+    out: list[Segment] = []
+    for s in music_segments:
+        if s.kind == "outro" and ends_with_talk:
+            continue
+        position = len(entries) + 1 if s.before_position > len(music_at) else music_at[s.before_position - 1]
+        kind = s.kind if s.kind != "intro" or position == 1 else "bridge"
+        if s.kind == "bridge" and not isinstance(entries[position - 2], Track):
+            continue  # its look back would name the music before the episode: the way back in replaces it
+        out.append(s.model_copy(update={"before_position": position, "kind": kind}))
+    taken = {s.before_position for s in out}
+    talked = False
+    for n, e in enumerate(entries, 1):
+        if not isinstance(e, Track):
+            if style == "brief" and n > 1:
+                continue
+            out.append(Segment(kind="intro" if n == 1 else "bridge", before_position=n,
+                               text=episode_text(e, book, first_talk=not talked)))
+            talked = True
+        elif n > 1 and style != "brief" and not isinstance(entries[n - 2], Track) and n not in taken:
+            out.append(Segment(kind="bridge", before_position=n,
+                               text=fill(BACK_TO_MUSIC, {"title": base_title(e.title), "artist": e.artist}) or ""))
+    if ends_with_talk and style == "radio":
+        last = entries[-1]
+        out.append(Segment(kind="outro", before_position=len(entries) + 1,
+                           text=book.pick(TALK_OUTRO, {"show": last.show, "title": last.title}) or "Thanks for listening."))
+    order = {"intro": 0, "bridge": 1, "outro": 2}
+    return sorted(out, key=lambda s: (s.before_position, order[s.kind]))

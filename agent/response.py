@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from agent.deps import Deps
-from agent.models import ConstraintReport, GenerateRequest, Playlist, PlaylistTrack, Segment, Track
+from agent.models import (
+    ConstraintReport,
+    FilteredItem,
+    GenerateRequest,
+    Playlist,
+    PlaylistTrack,
+    Segment,
+    Track,
+)
 from tools.content_filter import ContentPolicy, apply_policy
+
+if TYPE_CHECKING:
+    from tools.talk_build import TalkItem
 
 
 def playlist_track(position: int, t: Track, why: str) -> PlaylistTrack:
@@ -12,6 +25,36 @@ def playlist_track(position: int, t: Track, why: str) -> PlaylistTrack:
                          year=t.year, genres=list(t.genres[:6]), explicit=t.explicit, duration_ms=t.duration_ms,
                          tempo=t.tempo, key=t.key, mode=t.mode, camelot=t.camelot, energy=t.energy,
                          valence=t.valence, danceability=t.danceability, why=why)
+
+
+def talk_track(position: int, item: TalkItem, why: str) -> PlaylistTrack:
+    """A podcast episode as a playlist entry: artists = publisher, album = show, genres = topics,
+    duration_ms 0 when its length is unknown, no audio features."""
+    return PlaylistTrack(position=position, id=item.id, title=item.title, artists=[item.publisher or item.show],
+                         album=item.show, year=None, genres=list(item.topics), explicit=item.explicit,
+                         duration_ms=item.duration_ms or 0, tempo=0.0, key=0, mode=0, camelot="", energy=0.0,
+                         valence=0.0, danceability=0.0, why=why, kind="talk", show=item.show)
+
+
+def talk_gate(items: list[TalkItem], policy: ContentPolicy, deps: Deps) -> tuple[list[TalkItem], list[FilteredItem]]:
+    """The final gate for episodes: only talk-catalog items; the clean policy keeps only episodes whose show is
+    known to be clean (explicit and unknown-status episodes are removed); blocked topics are removed."""
+    kept: list[TalkItem] = []
+    removed: list[FilteredItem] = []
+    blocked = {g.strip().lower() for g in policy.blocked_genres}
+    for item in items:
+        reason = None
+        if deps.talk.get(item.id) != item:
+            reason = "not in the talk catalog"
+        elif policy.explicit == "exclude" and item.explicit != "false":
+            reason = "explicit" if item.explicit == "true" else "explicit status unknown"
+        elif blocked & set(item.topics):
+            reason = f"blocked topic {sorted(blocked & set(item.topics))[0]!r}"
+        if reason:
+            removed.append(FilteredItem(id=item.id, title=item.title, artists=[item.show], reason=reason))
+        else:
+            kept.append(item)
+    return kept, removed
 
 
 def final_gate(tracks: list[Track], policy: ContentPolicy, deps: Deps) -> tuple[list[Track], list]:

@@ -88,6 +88,20 @@ def vectors_for(tracks: list[Track], texts: list[str], settings: Settings, reemb
 
 def ingest(settings: Settings, raw_dir: Path | None = None, rebuild: bool = False, reembed: bool = False,
            progress: Progress | None = None) -> tuple[BuildInfo, bool]:
+    """Build the music catalog store and, when the podcast files are present, the talk store beside it
+    (tools/talk.py); returns the music (build, changed)."""
+    result = ingest_music(settings, raw_dir, rebuild, reembed, progress)
+    from tools.talk import ingest_talk
+    from tools.talk_build import SOURCE_FILES as TALK_FILES
+
+    raw = raw_dir or settings.raw_data_dir
+    if all((raw / name).exists() for name in TALK_FILES):
+        ingest_talk(settings, raw, rebuild=rebuild, reembed=reembed, progress=progress)
+    return result
+
+
+def ingest_music(settings: Settings, raw_dir: Path | None = None, rebuild: bool = False, reembed: bool = False,
+                 progress: Progress | None = None) -> tuple[BuildInfo, bool]:
     """Build the catalog store; returns (build, changed). Idempotent: same sources → same build id."""
     raw = raw_dir or settings.raw_data_dir
     if not raw.is_dir():

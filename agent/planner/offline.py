@@ -14,6 +14,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from agent.formats import read_format
 from agent.models import FEATURES, PlaylistSpec
 from agent.planner import lexicon as lx
 from agent.planner.quantities import Marker, bpm, counts, durations, years
@@ -349,6 +350,7 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
     vocab = vocab_for(catalog)
     p = _Parse(prompt=prompt, mk=Marker(normalise(prompt)), vocab=vocab)
     p.tokenise()
+    talk = read_format(p.mk)  # talk phrases first: their words never reach the music fields
     _policy_and_narration(p)
     durations(p.mk, p.fields)
     bpm(p.mk, p.fields)
@@ -372,4 +374,5 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
         "feature_targets": _feature_targets(moods, _unique(p.negated_moods)),
         "query": _query(p),
     }
+    fields["format"] = talk.plan(music=bool(fields["genres"] or fields["seed_artists"] or moods))
     return PlaylistSpec(**fields)
