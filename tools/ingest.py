@@ -10,8 +10,9 @@ import numpy as np
 from agent.config import Settings
 from agent.errors import StoreError
 from agent.models import Track
+from tools import shipped
 from tools.catalog_build import build_tracks, track_text
-from tools.embeddings import dequantise, embed_all, get_embedder, quantise, text_hash, vector_path
+from tools.embeddings import vector_path
 from tools.store import BuildInfo, Progress, content_id, current_build, prune, verify, write_build
 
 SHIPPED_VECTORS = "tracks-minilm-l6-int8.npz"
@@ -32,58 +33,12 @@ def source_fingerprint(raw: Path, settings: Settings) -> str:
     return h.hexdigest()[:24]
 
 
-class ShippedVectors:
-    """Precomputed int8 vectors keyed by (track id, text hash), checked against their SHA-256."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        path = path or vector_path(SHIPPED_VECTORS)
-        self.rows: dict[tuple[str, str], int] = {}
-        if not path.exists():
-            return
-        sums = path.parent / "SHA256SUMS"
-        expected = sums.read_text().split()[0] if sums.exists() else None
-        if expected and expected != hashlib.sha256(path.read_bytes()).hexdigest():
-            raise StoreError(f"shipped vectors {str(path)!r} fail their checksum; run `segue ingest --reembed`")
-        with np.load(path) as data:
-            self.codes, self.scales = data["codes"], data["scales"]
-            keys = zip(data["ids"].tolist(), data["hashes"].tolist(), strict=True)
-        self.rows = {key: n for n, key in enumerate(keys)}
-
-    def lookup(self, keys: list[tuple[str, str]]) -> tuple[list[int], np.ndarray]:
-        """(positions found, their vectors) for the given keys."""
-        found = [(pos, self.rows[k]) for pos, k in enumerate(keys) if k in self.rows]
-        if not found:
-            return [], np.zeros((0, 384), dtype=np.float32)
-        rows = [r for _, r in found]
-        return [p for p, _ in found], dequantise(self.codes[rows], self.scales[rows])
-
-
 def vectors_for(tracks: list[Track], texts: list[str], settings: Settings, reembed: bool,
                 progress: Progress | None) -> tuple[np.ndarray, str]:
     """Shipped vectors where the text is unchanged; the embedder for everything else."""
-    embedder = get_embedder()
-    keys = [(t.id, text_hash(x)) for t, x in zip(tracks, texts, strict=True)]
-    out = np.zeros((len(tracks), 384), dtype=np.float32)
-    have: set[int] = set()
-    if not reembed and settings.embeddings == "local":
-        positions, vectors = ShippedVectors().lookup(keys)
-        if positions:
-            out[positions] = vectors
-        have = set(positions)
-    missing = [n for n in range(len(tracks)) if n not in have]
-    if missing:
-        done = [0]
-
-        def tick(k: int) -> None:
-            done[0] += k
-            if progress:
-                progress("embed", done[0], len(missing))
-
-        fresh = embed_all(embedder, [texts[n] for n in missing], progress=tick)
-        if fresh.shape[1] != out.shape[1]:
-            out = np.zeros((len(tracks), fresh.shape[1]), dtype=np.float32)
-        out[missing] = fresh
-    return out, embedder.name
+    tick = (lambda done, total: progress("embed", done, total)) if progress else None
+    return shipped.vectors_for([t.id for t in tracks], texts, settings, reembed,
+                               vector_path(SHIPPED_VECTORS), tick)
 
 
 def ingest(settings: Settings, raw_dir: Path | None = None, rebuild: bool = False, reembed: bool = False,
@@ -140,11 +95,5 @@ def ingest_music(settings: Settings, raw_dir: Path | None = None, rebuild: bool 
 
 
 def write_shipped_vectors(tracks: list[Track], texts: list[str], vectors: np.ndarray, path: Path | None = None) -> Path:
-    """Quantise and save vectors (with SHA256SUMS) so fresh clones skip the embedding step."""
-    path = path or vector_path(SHIPPED_VECTORS)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    codes, scales = quantise(vectors)
-    np.savez_compressed(path, ids=np.array([t.id for t in tracks]), hashes=np.array([text_hash(x) for x in texts]),
-                        codes=codes, scales=scales)
-    (path.parent / "SHA256SUMS").write_text(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n")
-    return path
+    """Quantise and save the music vectors (with their SHA256SUMS line) so fresh clones skip embedding."""
+    return shipped.write(path or vector_path(SHIPPED_VECTORS), [t.id for t in tracks], texts, vectors)

@@ -22,9 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.config import Settings
 from agent.errors import InvalidInput, StoreError
+from tools import shipped
 from tools.catalog import embed_query, top_k
-from tools.embeddings import dequantise, embed_all, get_embedder, quantise, text_hash, vector_path
-from tools.store import Progress, sha256_file, switch_current
+from tools.embeddings import vector_path
+from tools.store import Progress, switch_current
 from tools.talk_build import SOURCE_FILES, TalkItem, build_talk, talk_text
 
 SHIPPED_TALK_VECTORS = "talk-minilm-l6-int8.npz"
@@ -186,44 +187,12 @@ def load_talk(path: Path) -> TalkCatalog:
     return TalkCatalog(items, vectors, manifest.get("build_id", path.name))
 
 
-def shipped_talk_vectors(keys: list[tuple[str, str]], path: Path | None = None) -> tuple[list[int], np.ndarray]:
-    """(positions found, their vectors) among the shipped talk vectors, checked against SHA256SUMS."""
-    path = path or vector_path(SHIPPED_TALK_VECTORS)
-    if not path.exists():
-        return [], np.zeros((0, 384), dtype=np.float32)
-    sums = path.parent / "SHA256SUMS"
-    lines = sums.read_text().splitlines() if sums.exists() else []
-    expected = next((ln.split()[0] for ln in lines if ln.split()[-1:] == [path.name]), None)
-    if expected and expected != sha256_file(path):
-        raise StoreError(f"shipped vectors {str(path)!r} fail their checksum; run `segue ingest --reembed`")
-    with np.load(path) as data:
-        rows = {k: n for n, k in enumerate(zip(data["ids"].tolist(), data["hashes"].tolist(), strict=True))}
-        found = [(pos, rows[k]) for pos, k in enumerate(keys) if k in rows]
-        if not found:
-            return [], np.zeros((0, 384), dtype=np.float32)
-        idx = [r for _, r in found]
-        return [p for p, _ in found], dequantise(data["codes"][idx], data["scales"][idx])
-
-
 def talk_vectors(items: list[TalkItem], texts: list[str], settings: Settings, reembed: bool,
                  progress: Progress | None = None) -> tuple[np.ndarray, str]:
     """Shipped vectors where the text is unchanged; the embedder for the rest."""
-    embedder = get_embedder()
-    out = np.zeros((len(items), 384), dtype=np.float32)
-    have: set[int] = set()
-    if not reembed and settings.embeddings == "local":
-        positions, vectors = shipped_talk_vectors([(i.id, text_hash(t)) for i, t in zip(items, texts, strict=True)])
-        if positions:
-            out[positions] = vectors
-        have = set(positions)
-    missing = [n for n in range(len(items)) if n not in have]
-    if missing:
-        fresh = embed_all(embedder, [texts[n] for n in missing],
-                          progress=(lambda k: progress("embed talk", k, len(missing))) if progress else None)
-        if fresh.shape[1] != out.shape[1]:
-            out = np.zeros((len(items), fresh.shape[1]), dtype=np.float32)
-        out[missing] = fresh
-    return out, embedder.name
+    tick = (lambda done, total: progress("embed talk", done, total)) if progress else None
+    return shipped.vectors_for([i.id for i in items], texts, settings, reembed,
+                               vector_path(SHIPPED_TALK_VECTORS), tick)
 
 
 def ingest_talk(settings: Settings, raw_dir: Path | None = None, rebuild: bool = False, reembed: bool = False,
@@ -282,11 +251,4 @@ def open_talk(settings: Settings, auto_build: bool = True) -> TalkCatalog:
 
 def write_talk_vectors(items: list[TalkItem], texts: list[str], vectors: np.ndarray, path: Path | None = None) -> Path:
     """Quantise and save the talk vectors, and set their line in SHA256SUMS (other lines kept)."""
-    path = path or vector_path(SHIPPED_TALK_VECTORS)
-    codes, scales = quantise(vectors)
-    np.savez_compressed(path, ids=np.array([i.id for i in items]), hashes=np.array([text_hash(t) for t in texts]),
-                        codes=codes, scales=scales)
-    sums = path.parent / "SHA256SUMS"
-    lines = [ln for ln in (sums.read_text().splitlines() if sums.exists() else []) if not ln.endswith(f"  {path.name}")]
-    sums.write_text("\n".join([*lines, f"{sha256_file(path)}  {path.name}"]) + "\n")
-    return path
+    return shipped.write(path or vector_path(SHIPPED_TALK_VECTORS), [i.id for i in items], texts, vectors)
