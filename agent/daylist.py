@@ -169,7 +169,8 @@ def daylist(user_id: str, at: datetime, deps: Deps, seed: int | None = None) -> 
     from agent.selection import select
     from agent.sequencing import sequence
 
-    at, timings = as_utc(at), {}
+    at = as_utc(at)
+    timings: dict[str, float] = {}
     part = daypart(at)
     profile = deps.profiles.get_profile(user_id) if deps.profiles else None
     with timed(timings, "plan"):

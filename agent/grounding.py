@@ -150,7 +150,8 @@ def unknown_names(masked: str, known: list[str]) -> list[str]:
     for m in _CAP_SPAN.finditer(masked):
         before = masked[:m.start()].rstrip(" " + PLACEHOLDER)
         at_start = not before or before[-1] in ".!?\"“(…"
-        chunks, current = [], []
+        chunks: list[list[str]] = []
+        current: list[str] = []
         for word in m.group(0).split():
             bare = re.sub(r"['’]s$", "", word).strip(".'’").lower()
             if bare in COMMON:

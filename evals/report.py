@@ -100,9 +100,9 @@ def print_summary(run: EvalRun, console: Any) -> None:
     colours = {"better": "green", "worse": "red", "same": "dim", "neutral": "dim"}
     for metric, vals in summary_rows(run):
         cells = []
-        for n, v in enumerate(vals):
-            text, verdict = delta(vals[0], v, metric.split()[0]) if n else ("", "")
-            cells.append(fmt(v, metric) + (f" [{colours[verdict]}]{text}[/]" if text else ""))
+        for n, value in enumerate(vals):
+            text, verdict = delta(vals[0], value, metric.split()[0]) if n else ("", "")
+            cells.append(fmt(value, metric) + (f" [{colours[verdict]}]{text}[/]" if text else ""))
         table.add_row(metric, *cells)
     console.print(table)
     for s in run.summaries:

@@ -174,7 +174,9 @@ def _check(t: Threshold, s: VariantSummary, values: dict[str, list]) -> Threshol
     if t.metric in plain:
         actual: float | None = plain[t.metric]
     elif metric and values.get(metric) and stat in ("mean", "max", "min", "median"):
-        fn = {"mean": statistics.fmean, "max": max, "min": min, "median": statistics.median}[stat]
+        stats: dict[str, Callable[[list[float]], float]] = {
+            "mean": statistics.fmean, "max": max, "min": min, "median": statistics.median}
+        fn = stats[stat]
         actual = float(fn(values[metric]))
     else:
         actual = None

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.models import Track
+from agent.models import Explicit, Track
 from tools.normalize import clean_text, norm_artist, norm_title, recording_key, song_key
 
 # Camelot wheel: pitch class → code, for major (B) and minor (A) keys.
@@ -115,7 +115,7 @@ def _preferred(records: list[Record]) -> Record:
                                        _SOURCE_RANK[r.source], -r.popularity))
 
 
-def _explicit(records: list[Record]) -> str:
+def _explicit(records: list[Record]) -> Explicit:
     flags = {r.explicit for r in records if r.explicit is not None}
     return "true" if True in flags else "false" if False in flags else "unknown"
 
@@ -142,8 +142,10 @@ def merge(records: list[Record], artist_genres: dict[str, list[str]]) -> Track:
         popularity=max(r.popularity for r in records), tempo=round(best.features["tempo"], 3), key=best.key,
         mode=best.mode, camelot=camelot(best.key, best.mode), loudness=best.features["loudness"],
         song_key=key, sources=sorted({r.source for r in records}),
-        **{f: best.features[f] for f in ("energy", "valence", "danceability", "acousticness",
-                                          "instrumentalness", "speechiness", "liveness")},
+        energy=best.features["energy"], valence=best.features["valence"],
+        danceability=best.features["danceability"], acousticness=best.features["acousticness"],
+        instrumentalness=best.features["instrumentalness"], speechiness=best.features["speechiness"],
+        liveness=best.features["liveness"],
     )
 
 
@@ -167,7 +169,7 @@ def build_tracks(raw: Path) -> list[Track]:
     for reader in (read_spotify_2000_2020, read_tidytuesday, read_tophits):
         for rec in reader(raw):
             groups.setdefault(recording_key(rec.artists[0], rec.title), []).append(rec)
-    tracks = {}
+    tracks: dict[str, Track] = {}
     for group in groups.values():
         for records in split_editions(group):
             track = merge(records, artist_genres)

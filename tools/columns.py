@@ -27,7 +27,7 @@ def write_columns(directory: Path, tracks: Sequence[Track]) -> None:
     text["credits"] = [track_artist_names(t) for t in tracks]
     with open(directory / "columns.json", "w", encoding="utf-8") as fh:
         json.dump(text, fh, ensure_ascii=False, separators=(",", ":"))
-    numeric = {f: np.array([getattr(t, f) or 0 for t in tracks], dtype=np.int64 if f in _INTS else np.float32)
+    numeric: dict[str, Any] = {f: np.array([getattr(t, f) or 0 for t in tracks], dtype=np.int64 if f in _INTS else np.float32)
                for f in NUMERIC_FIELDS}
     with open(directory / "columns.npz", "wb") as fh:
         np.savez(fh, **numeric)

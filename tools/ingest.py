@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,6 @@ def ingest_music(settings: Settings, raw_dir: Path | None = None, rebuild: bool 
     return build, True
 
 
-def write_shipped_vectors(tracks: list[Track], texts: list[str], vectors: np.ndarray, path: Path | None = None) -> Path:
+def write_shipped_vectors(tracks: Sequence[Track], texts: list[str], vectors: np.ndarray, path: Path | None = None) -> Path:
     """Quantise and save the music vectors (with their SHA256SUMS line) so fresh clones skip embedding."""
     return shipped.write(path or vector_path(SHIPPED_VECTORS), [t.id for t in tracks], texts, vectors)

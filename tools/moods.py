@@ -6,13 +6,22 @@ from typing import Protocol
 
 
 class HasFeatures(Protocol):
-    energy: float
-    valence: float
-    danceability: float
-    acousticness: float
-    instrumentalness: float
-    speechiness: float
-    tempo: float
+    """Anything exposing the audio features read here (read-only, so frozen models qualify)."""
+
+    @property
+    def energy(self) -> float: ...
+    @property
+    def valence(self) -> float: ...
+    @property
+    def danceability(self) -> float: ...
+    @property
+    def acousticness(self) -> float: ...
+    @property
+    def instrumentalness(self) -> float: ...
+    @property
+    def speechiness(self) -> float: ...
+    @property
+    def tempo(self) -> float: ...
 
 
 def mood_words(t: HasFeatures) -> list[str]:

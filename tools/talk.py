@@ -76,11 +76,11 @@ class TalkCatalog:
         self.duration = np.array([i.duration_ms if i.duration_ms else np.nan for i in self.items], dtype=np.float64)
         self.language = np.array([i.language for i in self.items])
         self.show_ids = np.array([i.show_id for i in self.items])
-        self._topics: dict[str, np.ndarray] = {}
+        topic_rows: dict[str, list[int]] = {}
         for n, item in enumerate(self.items):
             for t in item.topics:
-                self._topics.setdefault(t, []).append(n)  # type: ignore[arg-type]
-        self._topics = {t: np.array(rows, dtype=np.int64) for t, rows in self._topics.items()}
+                topic_rows.setdefault(t, []).append(n)
+        self._topics: dict[str, np.ndarray] = {t: np.array(rows, dtype=np.int64) for t, rows in topic_rows.items()}
 
     def __len__(self) -> int:
         return len(self.items)

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from pydantic import BaseModel, Field
 
@@ -61,6 +61,10 @@ def talk_taste(user_id: str, events: Sequence[TalkEvent], talk: TalkCatalog) -> 
                      show_affinities=affinities([[item.show] for _, item in pairs], weights, TOP_TOPICS))
 
 
+@overload
+def _utc(ts: datetime) -> datetime: ...
+@overload
+def _utc(ts: None) -> None: ...
 def _utc(ts: datetime | None) -> datetime | None:
     return None if ts is None else ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 

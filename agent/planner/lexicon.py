@@ -267,7 +267,7 @@ ARTIST_WEAK = r"like|with|from|plus|love|loves|into|include|includes|including|s
 ARTIST_SUFFIX = frozenset({"songs", "song", "tracks", "vibes", "vibe", "type", "style", "esque", "fans", "stuff",
                            "music", "hits", "records", "albums", "deep", "radio", "mix", "and", "or", "playlist"})
 
-NUMBER_WORDS: dict[str, int] = {
+NUMBER_WORDS: dict[str, float] = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -316,10 +317,13 @@ def _genres_and_moods(p: _Parse) -> None:
             continue
         mood = p.vocab.moods.get(word)
         fixed = None if mood or p.capitalised(i) else p.vocab.correct(word)
-        if mood or fixed:
+        if mood:
             p.claim(i, 1, drop=False)
-            if mood or fixed in p.vocab.moods:
-                p.moods.append(mood or p.vocab.moods[fixed])
+            p.moods.append(mood)
+        elif fixed:
+            p.claim(i, 1, drop=False)
+            if fixed in p.vocab.moods:
+                p.moods.append(p.vocab.moods[fixed])
             else:
                 p.genres.append(p.vocab.genres[fixed])
 
@@ -341,7 +345,7 @@ def _query(p: _Parse) -> str:
     return " ".join(kept)
 
 
-def _unique(items: list[str]) -> list[str]:
+def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
