@@ -20,6 +20,7 @@ from tools.normalize import fold, norm_artist
 from tools.store import BuildInfo
 
 if TYPE_CHECKING:
+    from tools.ann import AdaptiveSearch
     from tools.columns import TrackColumns
 
 
@@ -48,6 +49,7 @@ class Catalog:
         self.tracks: TrackColumns = cols
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.build = build
+        self.ann: AdaptiveSearch | None = None  # opt-in index-assisted search for big catalogs (tools.ann.attach)
         self.ids: list[str] = cols.text["id"]
         self.index = {tid: n for n, tid in enumerate(self.ids)}
         num = cols.numeric
@@ -155,9 +157,12 @@ class Catalog:
         if k < 1:
             raise InvalidInput(f"k must be at least 1, got {k!r}")
         m = self.mask(filters or SearchFilters()) if mask is None else mask
+        if self.ann is not None:
+            rows, best = self.ann.search(query, m, k)
+            return [Candidate.model_construct(track=self.tracks[i], score=s) for i, s in zip(rows.tolist(), best.tolist(), strict=True)]
         scores = np.where(m, self.scores(query), -np.inf)
         top = top_k(scores, k)
-        return [Candidate(track=self.tracks[i], score=float(scores[i])) for i in top]
+        return [Candidate.model_construct(track=self.tracks[i], score=float(scores[i])) for i in top]
 
     def search(self, text: str, filters: SearchFilters | None = None, k: int = 50) -> list[Candidate]:
         """Semantic search by text with hard filters."""

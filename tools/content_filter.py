@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.models import ExplicitPolicy, FilteredItem, Track
-from tools.catalog_names import track_artist_names
+from tools.catalog_names import track_artist_names_of
 from tools.normalize import clean_text, fold, norm_artist, song_key, split_artists
 
 TALK_SPEECHINESS = 0.66  # Spotify: above ~0.66 a track is probably entirely spoken word
@@ -62,12 +63,17 @@ class CompiledPolicy:
         return cls(policy, artists, genres)
 
 
-def credited_artists(track: Track) -> list[str]:
+def credited_artists(track: Track) -> tuple[str, ...]:
     """Every normalised name credited: listed artists, names inside combined credits, featured artists in the title."""
-    names = list(track_artist_names(track))
-    for credit in track.artists:
+    return _credited(track.title, tuple(track.artists))
+
+
+@lru_cache(maxsize=200_000)
+def _credited(title: str, artists: tuple[str, ...]) -> tuple[str, ...]:
+    names = list(track_artist_names_of(title, artists))
+    for credit in artists:
         names.extend(split_artists(credit))
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 def is_live(track: Track) -> bool:

@@ -24,7 +24,6 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=1 << 16)  # hot in the content filter: the same genre and artist names recur
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: 'Beyoncé ' → 'beyonce'. Cached: genres and names repeat."""
@@ -33,7 +32,6 @@ def fold(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
-@lru_cache(maxsize=1 << 16)
 @lru_cache(maxsize=200_000)
 def norm_artist(name: str) -> str:
     """Folded artist name with a leading 'the ' removed."""
