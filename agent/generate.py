@@ -14,6 +14,7 @@ from agent.response import build_playlist
 
 
 def generate(request: GenerateRequest, deps: Deps) -> Playlist:
+    started = time.monotonic()
     timings: dict[str, float] = {}
     with timed(timings, "plan"):
         planned = plan(request, deps)
@@ -41,7 +42,8 @@ def generate(request: GenerateRequest, deps: Deps) -> Playlist:
 
         segments = narrate(ordered, planned.spec, request.prompt, profile, deps, seed=request.seed,
                            use_llm=planned.provider == "openai" and not planned.degraded,
-                           prompt_version=request.prompt_version)
+                           prompt_version=request.prompt_version,
+                           deadline_s=deps.settings.request_deadline_s - (time.monotonic() - started))
     return build_playlist(request, planned, ordered, selection, segments, policy, deps, timings)
 
 

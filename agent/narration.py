@@ -8,6 +8,7 @@ import json
 import logging
 import random
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -200,20 +201,33 @@ def template_segments(tracks: list[Track], spec: PlaylistSpec, prompt: str, prof
 
 
 def narrate(tracks: list[Track], spec: PlaylistSpec, prompt: str, profile: Any, deps: Any, seed: int = 0,
-            use_llm: bool = False, prompt_version: str | None = None) -> list[Segment]:
+            use_llm: bool = False, prompt_version: str | None = None,
+            deadline_s: float | None = None) -> list[Segment]:
     """Radio-style segments for the ordered tracks (spec.narration: radio, brief = intro only, none).
-    With use_llm, a model writes them from the fact sheet; ungrounded segments are retried once, then templated."""
+    With use_llm, a model writes them from the fact sheet; ungrounded segments are retried once, then templated.
+    `deadline_s` is what is left of the request deadline: past it, the templates stand."""
     segments = template_segments(tracks, spec, prompt, profile, seed)
     if not use_llm or not segments:
         return segments
     facts = build_facts(tracks, spec, prompt, top_genres(profile))
-    version = prompt_version or getattr(deps.settings, "prompt_version", "v1")
-    return llm_segments(segments, facts, deps, version)
+    version = prompt_version if prompt_version else getattr(deps.settings, "prompt_version", "v1")
+    if deadline_s is None:
+        return llm_segments(segments, facts, deps, version)
+    from agent.llm import DeadlineExceeded, run_with_deadline
+
+    cancelled = threading.Event()  # set at the deadline: the abandoned worker makes no further call
+    try:
+        return run_with_deadline(lambda: llm_segments(segments, facts, deps, version, cancelled),
+                                 max(deadline_s, 0.0), cancelled)
+    except DeadlineExceeded:
+        log.warning("narration model passed the request deadline; using templates")
+        return segments
 
 
 # --------------------------------------------------------------------------- model-written narration
 
-def llm_segments(segments: list[Segment], facts: FactSheet, deps: Any, version: str) -> list[Segment]:
+def llm_segments(segments: list[Segment], facts: FactSheet, deps: Any, version: str,
+                 cancelled: threading.Event | None = None) -> list[Segment]:
     """Model text for every slot that passes the groundedness check (one retry for the others); the template
     text stays wherever the model fails, names something off the sheet, or cannot be reached at all."""
     from agent.llm import chat_model
@@ -227,6 +241,8 @@ def llm_segments(segments: list[Segment], facts: FactSheet, deps: Any, version: 
         log.info("narration by template: %s", exc)
         return segments
     for _attempt in range(2):
+        if cancelled is not None and cancelled.is_set():
+            break
         try:
             reply = ask_model(model, facts, pending, problems, version)
         except Exception as exc:  # noqa: BLE001 — narration is best-effort; the templates always stand in
@@ -277,8 +293,9 @@ def parse_segments(content: Any) -> dict[Slot, str]:
     out: dict[Slot, str] = {}
     for item in data.get("segments", []) if isinstance(data, dict) else []:
         if isinstance(item, dict) and isinstance(item.get("text"), str):
+            position: Any = item.get("before_position")  # any JSON value; int() rejects the bad ones below
             try:
-                out[(str(item.get("kind")), int(item.get("before_position")))] = item["text"]
+                out[(str(item.get("kind")), int(position))] = item["text"]
             except (TypeError, ValueError):
                 continue
     return out

@@ -42,7 +42,9 @@ is sent as an `error` event whose data is a problem+json object, and the stream 
 
 def generate_and_save(request: GenerateRequest, deps: Deps) -> Playlist:
     from agent.generate import generate
+    from tools.store_health import require_store
 
+    require_store(deps.catalog)  # server mode: 503 + Retry-After while the Chroma server is down
     playlist = generate(request, deps)
     if deps.playlists is not None:
         deps.playlists.save(playlist)
@@ -58,9 +60,12 @@ async def generate_playlist(body: GenerateBody, deps: Annotated[Deps, Depends(ge
 
 
 @router.post("/generate/stream", responses={200: {"content": {"text/event-stream": {}}, "description": STREAM_DOC},
-                                            **responses(401, 413, 422)},
+                                            **responses(401, 413, 422, 503)},
              summary="Make a playlist, streamed as Server-Sent Events", response_class=EventSourceResponse)
 async def generate_stream(body: GenerateBody, request: Request, deps: Annotated[Deps, Depends(get_deps)]):
+    from tools.store_health import require_store
+
+    await run_in_threadpool(require_store, deps.catalog)  # refused before the stream starts
     return EventSourceResponse(playlist_events(body, deps, request), ping=10)
 
 

@@ -22,7 +22,7 @@ class Health(BaseModel):
 
 class Readiness(BaseModel):
     status: Literal["ready", "not ready"]
-    checks: dict[str, Check] = Field(description="catalog, playlists, profiles.")
+    checks: dict[str, Check] = Field(description="catalog, playlists, profiles; chroma in server mode.")
     tracks: int = Field(0, description="Tracks in the loaded catalog.")
 
 
@@ -37,7 +37,10 @@ async def readyz(request: Request) -> Readiness | JSONResponse:
     readiness = await run_in_threadpool(check_ready, request)
     if readiness.status != "ready":
         failed = ", ".join(k for k, v in readiness.checks.items() if v != "ok")
-        return problem_response(request.scope, 503, "Not ready", f"not usable: {failed}")
+        from tools.store_health import RETRY_AFTER_S
+
+        return problem_response(request.scope, 503, "Not ready", f"not usable: {failed}",
+                                headers={"Retry-After": str(RETRY_AFTER_S)})
     return readiness
 
 
@@ -51,6 +54,10 @@ def check_ready(request: Request) -> Readiness:
     checks: dict[str, Check] = {"catalog": "ok" if len(deps.catalog) else "failed"}
     checks["playlists"] = "missing" if deps.playlists is None else ("ok" if deps.playlists.check() else "failed")
     checks["profiles"] = "missing" if deps.profiles is None else _probe_profiles(deps.profiles)
+    from tools.store_health import server_url, store_check
+
+    if server_url(deps.catalog):  # server mode: the Chroma server is the system of record
+        checks["chroma"] = "failed" if store_check(deps.catalog) else "ok"
     ready = all(v == "ok" for v in checks.values())
     return Readiness(status="ready" if ready else "not ready", checks=checks, tracks=len(deps.catalog))
 

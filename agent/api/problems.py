@@ -62,7 +62,9 @@ def field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 async def on_segue_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SegueError)
-    return problem_response(request.scope, exc.status, exc.title, str(exc))
+    retry_after = getattr(exc, "retry_after", None)  # e.g. tools.store_health.StoreUnavailable
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return problem_response(request.scope, exc.status, exc.title, str(exc), headers=headers)
 
 
 async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:

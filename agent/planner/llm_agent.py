@@ -110,13 +110,14 @@ def build_agent(model: Any, system: str, max_steps: int) -> Any:
         system_prompt=system,
         context_schema=ToolContext,
         response_format=ToolStrategy(FinalPlaylist),
-        middleware=[ModelCallLimitMiddleware(run_limit=max_steps, exit_behavior="error"), guard_middleware()],
+        middleware=[ModelCallLimitMiddleware(run_limit=max_steps, exit_behavior="error"), guard_middleware(max_steps)],
     )
 
 
-def guard_middleware() -> Any:
-    """Meters every model call, asks for parallel tool calls, stops after the deadline, and sends a
-    reply that holds only malformed/truncated tool calls back to the model (they are never run)."""
+def guard_middleware(max_steps: int) -> Any:
+    """Meters every model call, asks for parallel tool calls, stops after the deadline or `max_steps` calls
+    (also on the jump back after malformed calls, which skips the call-limit middleware's check), and sends
+    a reply that holds only malformed/truncated tool calls back to the model (they are never run)."""
     from langchain.agents.middleware import AgentMiddleware, hook_config
     from langchain_core.messages import AIMessage
 
@@ -125,6 +126,8 @@ def guard_middleware() -> Any:
             ctx: ToolContext = request.runtime.context
             if ctx.cancelled.is_set():
                 raise NoPlan("request deadline passed")
+            if ctx.usage.model_calls >= max_steps:
+                raise NoPlan("model did not finish within its step limit")
             ctx.usage.model_calls += 1
             try:
                 response = handler(
