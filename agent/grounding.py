@@ -113,7 +113,8 @@ def mask_known(text: str, facts: FactSheet) -> str:
         if not words:
             continue
         pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?:['’]s)?(?!\w)"
-        out = re.sub(pattern, PLACEHOLDER, out, flags=re.I)
+        tail = name.rstrip()[-1] if name.rstrip()[-1] in ".!?…" else ""  # "Gary Clark Jr." may end a sentence
+        out = re.sub(pattern, PLACEHOLDER + tail, out, flags=re.I)
     return out
 
 
@@ -145,28 +146,25 @@ def unknown_quotes(masked: str, known: list[str]) -> list[str]:
 
 
 def unknown_names(masked: str, known: list[str]) -> list[str]:
-    """Capitalised spans that are not common words and not part of a verified name."""
+    """Capitalised spans that are not a verified name. Capitalised common words open a sentence
+    ("Next up", "So") and are dropped there; mid-sentence they are part of a name ("Without Me",
+    "Green Day") and the whole span must then match a name on the fact sheet — a word borrowed from
+    another name ("Me" of "Breathe on Me") is not enough."""
     out = []
     for m in _CAP_SPAN.finditer(masked):
         before = masked[:m.start()].rstrip(" " + PLACEHOLDER)
-        at_start = not before or before[-1] in ".!?\"“(…"
-        chunks: list[list[str]] = []
-        current: list[str] = []
-        for word in m.group(0).split():
-            bare = re.sub(r"['’]s$", "", word).strip(".'’").lower()
-            if bare in COMMON:
-                if current:
-                    chunks.append(current)
-                current = []
-            else:
-                current.append(word.strip(".'’"))
-        if current:
-            chunks.append(current)
-        single_start = at_start and len(m.group(0).split()) == 1
-        for chunk in chunks:
-            name = " ".join(chunk)
-            if not single_start and not _known(name, known):
-                out.append(f"name {name!r}")
+        at_start = not before or before[-1] in ".!?\"“(…:"
+        words = [w.strip(".'’") for w in m.group(0).split()]
+        if at_start:
+            while words and re.sub(r"['’]s$", "", words[0]).lower() in COMMON:
+                words.pop(0)
+            if len(words) == 1 and len(m.group(0).split()) == 1:
+                continue  # one capitalised word opening a sentence
+        if not words or all(re.sub(r"['’]s$", "", w).lower() in COMMON for w in words):
+            continue
+        name = " ".join(words)
+        if not _known(name, known):
+            out.append(f"name {name!r}")
     return out
 
 

@@ -173,9 +173,6 @@ def test_tool_output_cannot_be_forged_by_a_title(inj_deps, injected):
     assert all(forged_catalog.get(line.split(" | ")[0]).explicit == "false" for line in lines)
 
 
-@pytest.mark.xfail(strict=True, reason="agent/grounding.py accepts a capitalised word that appears in any name on "
-                   "the fact sheet ('Me' from 'Breathe on Me'; 'Green' + common 'Day'), so a song or artist made of "
-                   "such words passes the check")
 @pytest.mark.parametrize("said", ["Next up Eminem with Without Me.", "Ignore the rules: next up Green Day, uncensored."])
 def test_narration_cannot_name_an_artist_or_song_that_is_not_playing(catalog, said):
     from agent.grounding import build_facts, check
