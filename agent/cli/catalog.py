@@ -59,16 +59,18 @@ def _write_shipped(path: Path) -> None:
     err.print(f"wrote {out}")
 
 
-def parse_filters(text: str | None):
+def parse_filters(text: str | None, model: type | None = None):
+    """--filter JSON → the filter model (SearchFilters, or TalkFilters for talk); one-line errors."""
     from pydantic import ValidationError
 
     from agent.errors import InvalidInput
     from agent.models import SearchFilters
 
+    model = model or SearchFilters
     if not text:
-        return SearchFilters()
+        return model()
     try:
-        return SearchFilters.model_validate(json.loads(text))
+        return model.model_validate(json.loads(text))
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"--filter is not valid JSON: {exc.msg}") from exc
     except ValidationError as exc:
@@ -89,7 +91,7 @@ def search(
 
     if fmt not in ("music", "talk", "any"):
         raise InvalidInput(f"--format {fmt!r} must be music, talk or any")
-    filters = parse_filters(filter_json) if fmt != "talk" else parse_talk_filters(filter_json)
+    filters = parse_filters(filter_json, _talk_filters() if fmt == "talk" else None)
     if not text.strip():
         fail("search text is empty", 2)
     with progress_bar(not as_json) as bar:
@@ -125,21 +127,10 @@ def result_table(text: str, rows: list[dict], fmt: str):
     return table
 
 
-def parse_talk_filters(text: str | None):
-    from pydantic import ValidationError
-
-    from agent.errors import InvalidInput
+def _talk_filters() -> type:
     from tools.talk import TalkFilters
 
-    if not text:
-        return TalkFilters()
-    try:
-        return TalkFilters.model_validate(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"--filter is not valid JSON: {exc.msg}") from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidInput(f"bad filter {'.'.join(str(p) for p in first['loc']) or 'filter'!r}: {first['msg']}") from exc
+    return TalkFilters
 
 
 def search_rows(deps, text: str, filters, k: int, fmt: str) -> list[dict]:
