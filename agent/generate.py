@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from agent.deps import Deps
 from agent.models import GenerateRequest, Playlist, PlaylistSpec
 from agent.planner import plan
-from agent.policy import policy_for
+from agent.policy import policy_for, spec_with_policy
 from agent.response import build_playlist
 
 
@@ -20,6 +20,7 @@ def generate(request: GenerateRequest, deps: Deps) -> Playlist:
         planned = plan(request, deps)
     profile = deps.profiles.get_profile(request.user_id) if deps.profiles and request.user_id else None
     policy = policy_for(request, planned.spec, profile, deps)
+    planned.spec = spec_with_policy(planned.spec, policy)
     if planned.spec.format.kind != "music":  # podcast episodes asked for (talk only or mixed)
         from agent.talk_mix import mix_talk
 

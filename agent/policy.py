@@ -24,3 +24,12 @@ def policy_for(request: GenerateRequest, spec: PlaylistSpec, profile: Any, deps:
     if profile is not None and getattr(profile, "policy", None) is not None:
         policy = policy.stricter(profile.policy)
     return policy
+
+
+def spec_with_policy(spec: PlaylistSpec, policy: ContentPolicy) -> PlaylistSpec:
+    """The spec as returned to the user: it shows the restrictions actually applied, wherever they came from."""
+    return spec.model_copy(update={
+        "explicit": policy.explicit if policy.explicit == "exclude" else spec.explicit,
+        "exclude_artists": list(dict.fromkeys(spec.exclude_artists + policy.blocked_artists)),
+        "exclude_genres": list(dict.fromkeys(spec.exclude_genres + policy.blocked_genres)),
+    })
