@@ -16,9 +16,9 @@ install: $(BIN)/segue
 demo: install  ## first playlist, offline
 	$(BIN)/segue generate "rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"
 
-test: install  ## the CI test command: unit/integration tests, then the core eval suite as a gate
-	$(BIN)/python -m pytest
+test: install  ## the CI test command: the core eval suite as a gate, then unit/integration tests
 	$(BIN)/segue eval run evals/suites/core.yaml --provider offline --out eval-out
+	$(BIN)/python -m pytest
 
 eval: install
 	$(BIN)/segue eval run evals/suites/core.yaml --prompts v1 --prompts v2 --out eval-out
