@@ -217,7 +217,8 @@ def resolve_picks(track_ids: list[str], spec: PlaylistSpec, deps: Deps) -> tuple
 
 def fallback(parsed: PlaylistSpec, reason: str, usage: Usage, deps: Deps, exc: BaseException) -> Planned:
     """The offline plan marked degraded, or UpstreamError (→ 503) when fallback is off."""
-    log.warning("LLM planner failed: %s", reason, exc_info=exc)
+    log.warning("LLM planner failed: %s", reason)  # one line per request; the traceback only at debug level
+    log.debug("LLM planner failure", exc_info=exc)
     if not deps.settings.llm_fallback:
         raise UpstreamError(f"LLM planner failed: {reason}") from exc
     return Planned(
