@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import Any
 
 from agent.deps import Deps
 from agent.models import GenerateRequest, Playlist, PlaylistSpec
@@ -12,8 +14,12 @@ from agent.planner import plan
 from agent.policy import policy_for, spec_with_policy
 from agent.response import build_playlist
 
+OnEvent = Callable[[str, Any], None]
 
-def generate(request: GenerateRequest, deps: Deps) -> Playlist:
+
+def generate(request: GenerateRequest, deps: Deps, on_event: OnEvent | None = None) -> Playlist:
+    """on_event(kind, model) hears the plan once made and each track once it passed the final gate
+    (the streaming endpoint forwards them); the returned playlist is the same either way."""
     started = time.monotonic()
     timings: dict[str, float] = {}
     with timed(timings, "plan"):
@@ -21,6 +27,8 @@ def generate(request: GenerateRequest, deps: Deps) -> Playlist:
     profile = deps.profiles.get_profile(request.user_id) if deps.profiles and request.user_id else None
     policy = policy_for(request, planned.spec, profile, deps)
     planned.spec = spec_with_policy(planned.spec, policy)
+    emit = on_event or (lambda kind, model: None)
+    emit("spec", planned)
     if planned.spec.format.kind != "music":  # podcast episodes asked for (talk only or mixed)
         from agent.talk_mix import mix_talk
 
@@ -38,6 +46,7 @@ def generate(request: GenerateRequest, deps: Deps) -> Playlist:
         from agent.sequencing import sequence
 
         ordered = sequence(selection.tracks, planned.spec.arc, seed=request.seed)
+    announce_tracks(ordered, selection.why, policy, deps, emit)
     with timed(timings, "narration"):
         from agent.narration import narrate
 
@@ -46,6 +55,15 @@ def generate(request: GenerateRequest, deps: Deps) -> Playlist:
                            prompt_version=request.prompt_version,
                            deadline_s=deps.settings.request_deadline_s - (time.monotonic() - started))
     return build_playlist(request, planned, ordered, selection, segments, policy, deps, timings)
+
+
+def announce_tracks(ordered: list, why: dict[str, str], policy, deps: Deps, emit: OnEvent) -> None:
+    """Each track as it will appear: the final gate is order-preserving, so positions are already final."""
+    from agent.response import final_gate, playlist_track
+
+    gated, _ = final_gate(ordered, policy, deps)
+    for n, t in enumerate(gated, 1):
+        emit("track", playlist_track(n, t, why.get(t.id, "")))
 
 
 def playlist_id(request: GenerateRequest, spec: PlaylistSpec) -> str:

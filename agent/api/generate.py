@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -40,12 +41,12 @@ Request errors (413, 422, 401) are answered as problem+json before the stream st
 is sent as an `error` event whose data is a problem+json object, and the stream ends."""
 
 
-def generate_and_save(request: GenerateRequest, deps: Deps) -> Playlist:
+def generate_and_save(request: GenerateRequest, deps: Deps, on_event: Any = None) -> Playlist:
     from agent.generate import generate
     from tools.store_health import require_store
 
     require_store(deps.catalog)  # server mode: 503 + Retry-After while the Chroma server is down
-    playlist = generate(request, deps)
+    playlist = generate(request, deps, on_event)
     if deps.playlists is not None:
         deps.playlists.save(playlist)
     return playlist
@@ -70,8 +71,29 @@ async def generate_stream(body: GenerateBody, request: Request, deps: Annotated[
 
 
 async def playlist_events(body: GenerateRequest, deps: Deps, request: Request) -> AsyncIterator[dict[str, str]]:
+    """spec and track events as generate() produces them, then segments and the whole playlist."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+    def on_event(kind: str, model: Any) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, (kind, model))
+
+    task = asyncio.ensure_future(run_in_threadpool(generate_and_save, body, deps, on_event))
+    sent_tracks = 0
+    while not (task.done() and queue.empty()):
+        getter = asyncio.ensure_future(queue.get())
+        await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+        if not getter.done():
+            getter.cancel()
+            continue
+        kind, model = getter.result()
+        if kind == "spec":
+            yield {"event": "spec", "data": json.dumps(spec_head(body, model), ensure_ascii=False)}
+        elif kind == "track":
+            sent_tracks += 1
+            yield {"event": "track", "data": model.model_dump_json()}
     try:
-        playlist = await run_in_threadpool(generate_and_save, body, deps)
+        playlist = task.result()
     except SegueError as exc:
         yield _error_event(request, exc.status, exc.title, str(exc))
         return
@@ -79,14 +101,19 @@ async def playlist_events(body: GenerateRequest, deps: Deps, request: Request) -
         log.exception("stream failed (request %s)", request_id_of(request.scope))
         yield _error_event(request, 500, "Internal error", "an unexpected error occurred; quote the request id")
         return
-    head = {"id": playlist.id, "prompt": playlist.prompt, "spec": playlist.spec.model_dump(mode="json"),
-            "provider": playlist.provider, "degraded": playlist.degraded}
-    yield {"event": "spec", "data": json.dumps(head, ensure_ascii=False)}
-    for track in playlist.tracks:
+    for track in playlist.tracks[sent_tracks:]:  # paths that do not announce tracks (talk mixes)
         yield {"event": "track", "data": track.model_dump_json()}
     for segment in playlist.segments:
         yield {"event": "segment", "data": segment.model_dump_json()}
     yield {"event": "done", "data": playlist.model_dump_json()}
+
+
+def spec_head(body: GenerateRequest, planned: Any) -> dict[str, Any]:
+    """The first event: how the prompt was understood, and the id the finished playlist will have."""
+    from agent.generate import playlist_id
+
+    return {"id": playlist_id(body, planned.spec), "prompt": body.prompt, "spec": planned.spec.model_dump(mode="json"),
+            "provider": planned.provider, "degraded": planned.degraded}
 
 
 def _error_event(request: Request, status: int, title: str, detail: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -59,7 +59,7 @@ def _write_shipped(path: Path) -> None:
     err.print(f"wrote {out}")
 
 
-def parse_filters(text: str | None, model: type | None = None):
+def parse_filters(text: str | None, model: Any = None):
     """--filter JSON → the filter model (SearchFilters, or TalkFilters for talk); one-line errors."""
     from pydantic import ValidationError
 

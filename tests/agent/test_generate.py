@@ -75,3 +75,15 @@ def test_count_and_minutes_together_never_break_the_count(deps, monkeypatch):
     reports = {r.name: r for r in pl.constraints}
     assert len(pl.tracks) == 5 and reports["count"].met
     assert not reports["duration"].met and "closest achievable" in reports["duration"].note
+
+
+def test_events_announce_the_plan_then_each_final_track(deps):
+    from agent.generate import generate
+    from agent.models import GenerateRequest
+
+    events: list[tuple[str, object]] = []
+    playlist = generate(GenerateRequest(prompt="upbeat pop punk, no explicit", count=8), deps,
+                        on_event=lambda kind, model: events.append((kind, model)))
+    kinds = [k for k, _ in events]
+    assert kinds == ["spec"] + ["track"] * len(playlist.tracks)
+    assert [m for k, m in events if k == "track"] == playlist.tracks
