@@ -34,7 +34,9 @@ async def get_playlist(playlist_id: PlaylistId, deps: Annotated[Deps, Depends(ge
 
 def refine_and_save(playlist_id: str, body: RefineRequest, deps: Deps) -> RefineResult:
     from agent.refine import refine
+    from tools.store_health import require_store
 
+    require_store(deps.catalog)  # server mode: 503 + Retry-After while the Chroma server is down
     store = playlist_store(deps)
     result = refine(store.get(playlist_id), body.instruction, deps, seed=body.seed)
     store.save(result.playlist, parent_id=playlist_id)
