@@ -1,7 +1,7 @@
 """The `segue` command line. Heavy libraries load only inside the commands that need them.
 
 Exit codes: 0 ok · 1 unexpected error · 2 invalid input or usage · 3 store unavailable or corrupt ·
-4 not found · 5 model unavailable (fallback disabled)."""
+4 not found · 5 model unavailable (fallback disabled) · 6 an eval threshold failed."""
 
 from __future__ import annotations
 
