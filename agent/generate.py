@@ -8,11 +8,15 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
+from agent.candidates import gather
 from agent.deps import Deps
 from agent.models import GenerateRequest, Playlist, PlaylistSpec
+from agent.narration import narrate
 from agent.planner import plan
 from agent.policy import policy_for, spec_with_policy
-from agent.response import build_playlist
+from agent.response import build_playlist, final_gate, playlist_track
+from agent.selection import select
+from agent.sequencing import sequence
 
 OnEvent = Callable[[str, Any], None]
 
@@ -34,22 +38,14 @@ def generate(request: GenerateRequest, deps: Deps, on_event: OnEvent | None = No
 
         return mix_talk(request, planned, profile, policy, deps, timings)
     with timed(timings, "candidates"):
-        from agent.candidates import gather
-
         candidates = gather(planned.spec, policy, deps.catalog, profile)
     with timed(timings, "selection"):
-        from agent.selection import select
-
         selection = select(candidates + planned.extra_candidates, planned.spec, policy, profile, request.seed,
                            catalog=deps.catalog)
     with timed(timings, "sequencing"):
-        from agent.sequencing import sequence
-
         ordered = sequence(selection.tracks, planned.spec.arc, seed=request.seed)
     announce_tracks(ordered, selection.why, policy, deps, emit)
     with timed(timings, "narration"):
-        from agent.narration import narrate
-
         segments = narrate(ordered, planned.spec, request.prompt, profile, deps, seed=request.seed,
                            use_llm=planned.provider == "openai" and not planned.degraded,
                            prompt_version=request.prompt_version,
@@ -59,8 +55,6 @@ def generate(request: GenerateRequest, deps: Deps, on_event: OnEvent | None = No
 
 def announce_tracks(ordered: list, why: dict[str, str], policy, deps: Deps, emit: OnEvent) -> None:
     """Each track as it will appear: the final gate is order-preserving, so positions are already final."""
-    from agent.response import final_gate, playlist_track
-
     gated, _ = final_gate(ordered, policy, deps)
     for n, t in enumerate(gated, 1):
         emit("track", playlist_track(n, t, why.get(t.id, "")))
