@@ -49,7 +49,8 @@ def generate(request: GenerateRequest, deps: Deps, on_event: OnEvent | None = No
         segments = narrate(ordered, planned.spec, request.prompt, profile, deps, seed=request.seed,
                            use_llm=planned.provider == "openai" and not planned.degraded,
                            prompt_version=request.prompt_version,
-                           deadline_s=deps.settings.request_deadline_s - (time.monotonic() - started))
+                           deadline_s=deps.settings.request_deadline_s - (time.monotonic() - started),
+                           usage=planned.usage)
     return build_playlist(request, planned, ordered, selection, segments, policy, deps, timings)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from agent.errors import SegueError
 from agent.grounding import FactSheet, build_facts, check, plain_text
-from agent.models import PlaylistSpec, Segment, Track
+from agent.models import PlaylistSpec, Segment, Track, Usage
 from agent.selection import top_genres
 from tools.moods import mood_words
 from tools.normalize import base_title
@@ -202,22 +202,23 @@ def template_segments(tracks: list[Track], spec: PlaylistSpec, prompt: str, prof
 
 def narrate(tracks: list[Track], spec: PlaylistSpec, prompt: str, profile: Any, deps: Any, seed: int = 0,
             use_llm: bool = False, prompt_version: str | None = None,
-            deadline_s: float | None = None) -> list[Segment]:
+            deadline_s: float | None = None, usage: Usage | None = None) -> list[Segment]:
     """Radio-style segments for the ordered tracks (spec.narration: radio, brief = intro only, none).
     With use_llm, a model writes them from the fact sheet; ungrounded segments are retried once, then templated.
-    `deadline_s` is what is left of the request deadline: past it, the templates stand."""
+    `deadline_s` is what is left of the request deadline: past it, the templates stand. Model calls and
+    tokens are added to `usage` when given."""
     segments = template_segments(tracks, spec, prompt, profile, seed)
     if not use_llm or not segments:
         return segments
     facts = build_facts(tracks, spec, prompt, top_genres(profile))
     version = prompt_version if prompt_version else getattr(deps.settings, "prompt_version", "v1")
     if deadline_s is None:
-        return llm_segments(segments, facts, deps, version)
+        return llm_segments(segments, facts, deps, version, usage=usage)
     from agent.llm import DeadlineExceeded, run_with_deadline
 
     cancelled = threading.Event()  # set at the deadline: the abandoned worker makes no further call
     try:
-        return run_with_deadline(lambda: llm_segments(segments, facts, deps, version, cancelled),
+        return run_with_deadline(lambda: llm_segments(segments, facts, deps, version, cancelled, usage),
                                  max(deadline_s, 0.0), cancelled)
     except DeadlineExceeded:
         log.warning("narration model passed the request deadline; using templates")
@@ -227,7 +228,7 @@ def narrate(tracks: list[Track], spec: PlaylistSpec, prompt: str, profile: Any, 
 # --------------------------------------------------------------------------- model-written narration
 
 def llm_segments(segments: list[Segment], facts: FactSheet, deps: Any, version: str,
-                 cancelled: threading.Event | None = None) -> list[Segment]:
+                 cancelled: threading.Event | None = None, usage: Usage | None = None) -> list[Segment]:
     """Model text for every slot that passes the groundedness check (one retry for the others); the template
     text stays wherever the model fails, names something off the sheet, or cannot be reached at all."""
     from agent.llm import chat_model
@@ -244,7 +245,7 @@ def llm_segments(segments: list[Segment], facts: FactSheet, deps: Any, version: 
         if cancelled is not None and cancelled.is_set():
             break
         try:
-            reply = ask_model(model, facts, pending, problems, version)
+            reply = ask_model(model, facts, pending, problems, version, usage)
         except Exception as exc:  # noqa: BLE001 — narration is best-effort; the templates always stand in
             log.warning("narration model failed (%s); using templates", exc.__class__.__name__)
             break
@@ -265,7 +266,7 @@ MAX_WORDS = {"intro": 70, "bridge": 40, "outro": 60}
 
 
 def ask_model(model: Any, facts: FactSheet, pending: list[Slot], problems: dict[Slot, list[str]],
-              version: str) -> dict[Slot, str]:
+              version: str, usage: Usage | None = None) -> dict[Slot, str]:
     """One model call for the pending slots; returns {(kind, before_position): text}."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -280,6 +281,11 @@ def ask_model(model: Any, facts: FactSheet, pending: list[Slot], problems: dict[
         ask = (f"Some segments named things that are not on the fact sheet ({fixes}). Rewrite only the listed "
                "segments, naming only titles, artists, years and numbers from the fact sheet.")
     reply = model.invoke([SystemMessage(content=system), HumanMessage(content=ask)])
+    if usage is not None:
+        meta = getattr(reply, "usage_metadata", None) or {}
+        usage.model_calls += 1
+        usage.prompt_tokens += int(meta.get("input_tokens", 0))
+        usage.completion_tokens += int(meta.get("output_tokens", 0))
     return parse_segments(getattr(reply, "content", reply))
 
 

@@ -163,6 +163,8 @@ def run_one(prompt: str, deps: Any, one_per_turn: bool, latency_s: float, versio
         "calls": len(planner),
         "prompt": sum(e["prompt_tokens"] for e in planner),
         "completion": sum(e["completion_tokens"] for e in planner),
+        "all_calls": len(log),
+        "all_prompt": sum(e["prompt_tokens"] for e in log),
         "usage_calls": playlist.usage.model_calls,
         "usage_prompt": playlist.usage.prompt_tokens,
         "plan_ms": playlist.timings_ms.get("plan", 0.0),
@@ -205,10 +207,11 @@ def print_table(results: dict[str, list[dict]], latency_ms: float) -> None:
         )
     ours, naive = results["segue (parallel tools)"], results["naive (1 tool per turn)"]
     ratio = statistics.median(n["prompt"] / o["prompt"] for o, n in zip(ours, naive, strict=True))
-    usage_ok = all(r["usage_calls"] == r["calls"] and r["usage_prompt"] == r["prompt"] for r in ours)
+    usage_ok = all(r["usage_calls"] == r["all_calls"] and r["usage_prompt"] == r["all_prompt"] for r in ours)
     print(
         f"\nnaive / segue prompt tokens, median per prompt: {ratio:.2f}x; "
-        f"Playlist.usage equals what the endpoint reported: {usage_ok}"
+        f"Playlist.usage (planner + narration calls, median {statistics.median(r['all_calls'] for r in ours):g} per playlist) "
+        f"equals what the endpoint reported: {usage_ok}"
     )
 
 

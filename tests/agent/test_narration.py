@@ -11,7 +11,7 @@ import respx
 
 from agent.deps import Deps
 from agent.grounding import PLACEHOLDER, build_facts, check, mask_known
-from agent.models import PlaylistSpec
+from agent.models import PlaylistSpec, Usage
 from agent.narration import narrate
 from agent.selection import select
 from agent.sequencing import sequence
@@ -101,9 +101,11 @@ def test_model_narration_is_checked_retried_then_templated(catalog, deps, llm_de
     outro = {"kind": "outro", "before_position": outro_at, "text": f"<b>That's</b> all, \x1b[31mending on {tracks[-1].title}."}
     route = respx.post(LLM_URL).mock(side_effect=[completion([intro_bad, bridge_bad, outro]),
                                                   completion([intro_bad, bridge_good])])
-    segments = narrate(tracks, spec, "punk", None, llm_deps, use_llm=True)
+    usage = Usage()
+    segments = narrate(tracks, spec, "punk", None, llm_deps, use_llm=True, usage=usage)
     got = {(s.kind, s.before_position): s.text for s in segments}
     assert route.call_count == 2
+    assert (usage.model_calls, usage.prompt_tokens, usage.completion_tokens) == (2, 100, 100)  # as the endpoint reported
     retry = json.loads(route.calls[1].request.content)["messages"][-1]["content"]
     assert "Zanzibar" in retry and str(year) in retry
     assert got[("intro", 1)] == template[("intro", 1)]  # still invented after the retry → template

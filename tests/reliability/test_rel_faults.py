@@ -157,7 +157,8 @@ def test_recovers_after_transient_500s(llm_app):
         response, _ = post(llm_app(), BODY)
     playlist = response.json()
     assert response.status_code == 200 and playlist["degraded"] is False and playlist["provider"] == "openai"
-    assert playlist["usage"]["model_calls"] == 2 and len(playlist["tracks"]) == 12
+    # the two 500s were retried inside one SDK call; planner and narration calls are all counted
+    assert playlist["usage"]["model_calls"] == state["n"] - 2 and len(playlist["tracks"]) == 12
 
 
 def test_slow_narration_stays_inside_the_request_deadline(llm_app):
