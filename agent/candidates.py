@@ -48,14 +48,17 @@ def query_vector(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> n
 
 BAND = 0.25  # a mood's feature target t keeps tracks within [t - BAND, t + BAND] while the pool is rich
 BAND_FEATURES = ("energy", "valence", "acousticness")
+HITS_DISCOVERY, HITS_POPULARITY = 0.25, 50  # "hits", "classics": familiar songs first
 
 
 def feature_band(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
-    """Tracks near the mood's energy/valence/acousticness targets (None when the spec sets none)."""
+    """Tracks near the mood's energy/valence/acousticness targets, and popular ones when the prompt asks
+    for hits (None when the spec sets neither)."""
     targets = {f: v for f, v in spec.feature_targets.items() if f in BAND_FEATURES}
-    if not targets:
+    hits = spec.discovery <= HITS_DISCOVERY
+    if not targets and not hits:
         return None
-    m = np.ones(len(catalog), dtype=bool)
+    m = catalog.popularity >= HITS_POPULARITY if hits else np.ones(len(catalog), dtype=bool)
     for f, v in targets.items():
         col = catalog.features[f]
         m &= (col >= v - BAND) & (col <= v + BAND)

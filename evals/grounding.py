@@ -77,13 +77,14 @@ def _check_titles(text: str, facts: str, artists: set[str], prompt: str, out: Gr
         if not _named(name, facts, prompt):
             out.ungrounded.append(f"title {m.group(1)!r}")
     for m in _BY.finditer(text):
-        whole = fold(m.group(0)).split()
+        said = re.split(r"[.!?]\s", m.group(2) + " ")[0].strip()  # an artist name ends with its sentence
+        whole = fold(f"{m.group(1)} by {said}").split()
         if any(_named(" ".join(whole[i:]), facts, prompt) for i in range(len(whole) - 2)):
             continue  # 'Songs … Written by Machines' is a title with 'by' in it
-        artist = norm_artist(m.group(2).rstrip(".!?,"))
-        out.mentions.append(m.group(2))
+        artist = norm_artist(said.rstrip(".!?,"))
+        out.mentions.append(said)
         if not any(artist.startswith(a) or a.startswith(artist) for a in artists if a):
-            out.ungrounded.append(f"artist {m.group(2)!r}")
+            out.ungrounded.append(f"artist {said!r}")
         words = fold(m.group(1)).split()
         if any(w.isalpha() for w in words) and not any(_named(" ".join(words[i:]), facts, prompt) for i in range(len(words))):
             out.mentions.append(m.group(1))

@@ -165,3 +165,14 @@ def test_shipped_suites_load_and_are_large_enough():
             "discovery"} <= tags
     assert {"injection", "contradiction", "impossible", "gibberish", "language", "long"} <= {
         t for c in adversarial.cases for t in c.tags}
+
+
+def test_narration_grounded_stops_an_artist_name_at_the_sentence_end(catalog, ctx):
+    tracks = pick(catalog, 2, lambda t: len(t.artist.split()) == 1 and t.artist[0].isupper())
+    named = tracks[0].model_copy(update={"title": "Songs About Money Written by Machines"})
+    text = f"Lovely stuff from {named.artist}: {named.title}. Sliding into {tracks[1].title} by {tracks[1].artist} next."
+    ok = make_playlist([named, tracks[1]], segments=[Segment(kind="bridge", before_position=2, text=text)])
+    assert run(ok, "narration_grounded", True, ctx).status == "pass"
+    wrong = text.replace(f"by {tracks[1].artist}", "by Zanzibar")
+    bad = make_playlist([named, tracks[1]], segments=[Segment(kind="bridge", before_position=2, text=wrong)])
+    assert run(bad, "narration_grounded", True, ctx).status == "fail"
