@@ -11,6 +11,7 @@ rest of the candidate pool follows in score order."""
 from __future__ import annotations
 
 import math
+import random
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -52,6 +53,28 @@ class BenchResult(BaseModel):
 
 
 # --------------------------------------------------------------------------- metrics
+
+def resolve_queries(deps: Deps, rows: list[dict[str, Any]], limit: int | None, seed: int,
+                    truth_of: Callable[[dict[str, Any]], set[str]],
+                    query_of: Callable[[dict[str, Any], set[str], int], BenchQuery | None],
+                    notes: str) -> tuple[list[BenchQuery], dict[str, Any]]:
+    """Sample rows (seeded), resolve each row's truth song keys against the catalog, and keep the rows
+    that have a prompt and at least one truth track in the catalog; reports the truth match rate."""
+    if limit is not None and limit < len(rows):
+        rows = random.Random(seed).sample(rows, limit)
+    known = set(deps.catalog.tracks.text["song_key"])  # columns: no Track objects needed
+    queries: list[BenchQuery] = []
+    total = matched = 0
+    for row in rows:
+        keys = truth_of(row)
+        found = keys & known
+        total, matched = total + len(keys), matched + len(found)
+        query = query_of(row, found, len(keys)) if found else None
+        if query is not None:
+            queries.append(query)
+    info = {"skipped": len(rows) - len(queries), "match_rate": matched / total if total else None, "notes": notes}
+    return queries, info
+
 
 def relevance(ranked: list[str], truth: set[str], catalog: Catalog) -> list[bool]:
     """Relevance flags down the list; a true song is credited once even if several versions are ranked."""

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import random
 from pathlib import Path
 from typing import Any
 
 from agent.deps import Deps
-from evals.benchmarks.common import BenchQuery, hit, mrr
+from evals.benchmarks.common import BenchQuery, hit, mrr, resolve_queries
 from tools.catalog import Catalog
 from tools.normalize import song_key
 
@@ -36,22 +35,15 @@ def goal_keys(conv: dict[str, Any]) -> set[str]:
 
 
 def load_queries(deps: Deps, limit: int | None = None, seed: int = 0) -> tuple[list[BenchQuery], dict[str, Any]]:
+    """Every conversation (or a seeded sample): the first user turn is the prompt, the goal playlist the truth."""
     rows = sorted(read_conversations(deps.settings.raw_data_dir / FILE), key=lambda r: r["id"])
-    if limit is not None and limit < len(rows):
-        rows = random.Random(seed).sample(rows, limit)
-    known = {t.song_key for t in deps.catalog.tracks}
-    queries: list[BenchQuery] = []
-    total = matched = 0
-    for conv in rows:
-        keys = goal_keys(conv)
-        found = keys & known
-        total, matched = total + len(keys), matched + len(found)
+
+    def query_of(conv: dict[str, Any], found: set[str], total: int) -> BenchQuery | None:
         first = (conv.get("turns") or [{}])[0].get("user_query", "").strip()
-        if found and first:
-            queries.append(BenchQuery(id=conv["id"], prompt=first, truth=found, truth_total=len(keys)))
-    info = {"skipped": len(rows) - len(queries), "match_rate": matched / total if total else None,
-            "notes": "scored on conversations with at least one goal track in the catalog."}
-    return queries, info
+        return BenchQuery(id=conv["id"], prompt=first, truth=found, truth_total=total) if first else None
+
+    return resolve_queries(deps, rows, limit, seed, goal_keys, query_of,
+                           "scored on conversations with at least one goal track in the catalog.")
 
 
 def metrics(q: BenchQuery, ranked: list[str], rel: list[bool], catalog: Catalog) -> dict[str, float]:

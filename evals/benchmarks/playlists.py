@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import random
 from pathlib import Path
 from typing import Any
 
 from agent.deps import Deps
-from evals.benchmarks.common import BenchQuery, genre_precision, hit, ndcg, r_precision
+from evals.benchmarks.common import BenchQuery, genre_precision, hit, ndcg, r_precision, resolve_queries
 from tools.catalog import Catalog
 from tools.normalize import song_key
 
@@ -28,21 +27,17 @@ def read_playlists(path: Path) -> list[dict[str, Any]]:
 def load_queries(deps: Deps, limit: int | None = None, seed: int = 0) -> tuple[list[BenchQuery], dict[str, Any]]:
     """Every playlist (or a seeded sample of `limit`), with its truth resolved against the catalog."""
     rows = sorted(read_playlists(deps.settings.raw_data_dir / FILE), key=lambda r: r["playlist_id"])
-    if limit is not None and limit < len(rows):
-        rows = random.Random(seed).sample(rows, limit)
-    known = {t.song_key for t in deps.catalog.tracks}
-    queries: list[BenchQuery] = []
-    total = matched = 0
-    for r in rows:
-        keys = {song_key(t["track_artist"] or "", t["track_name"] or "") for t in r["tracks"]}
-        found = keys & known
-        total, matched = total + len(keys), matched + len(found)
-        if found and r["playlist_name"].strip():
-            queries.append(BenchQuery(id=r["playlist_id"], prompt=r["playlist_name"].strip(), truth=found,
-                                      truth_total=len(keys), genre=r.get("playlist_genre")))
-    info = {"skipped": len(rows) - len(queries), "match_rate": matched / total if total else None,
-            "notes": "R-precision with R = truth size (≤ 100); genre precision over the top 20."}
-    return queries, info
+
+    def truth_of(r: dict[str, Any]) -> set[str]:
+        return {song_key(t["track_artist"] or "", t["track_name"] or "") for t in r["tracks"]}
+
+    def query_of(r: dict[str, Any], found: set[str], total: int) -> BenchQuery | None:
+        name = r["playlist_name"].strip()
+        return BenchQuery(id=r["playlist_id"], prompt=name, truth=found, truth_total=total,
+                          genre=r.get("playlist_genre")) if name else None
+
+    return resolve_queries(deps, rows, limit, seed, truth_of, query_of,
+                           "R-precision with R = truth size (≤ 100); genre precision over the top 20.")
 
 
 def metrics(q: BenchQuery, ranked: list[str], rel: list[bool], catalog: Catalog) -> dict[str, float]:
