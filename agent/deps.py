@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -55,7 +56,9 @@ def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progres
         if not auto_ingest:
             raise StoreError(f"no catalog at {str(settings.store_root)!r}; run `segue ingest`")
         build, _ = ingest(settings, progress=progress)
-    return Catalog.load(build)
+    catalog = Catalog.load(build)
+    gc.freeze()  # the catalog's column objects live as long as the process: keep them out of every GC pass
+    return catalog
 
 
 _cache: dict[str, Deps] = {}

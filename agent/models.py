@@ -207,6 +207,12 @@ class Playlist(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 
+def _prompt_versions() -> list[str]:
+    from agent.prompts import versions
+
+    return versions()
+
+
 class GenerateRequest(BaseModel):
     """Input of the main job. Options given here override what the prompt says."""
 
@@ -218,5 +224,7 @@ class GenerateRequest(BaseModel):
     minutes: float | None = Field(None, ge=1, le=600)
     allow_explicit: bool | None = Field(None, description="false forces the clean policy; true allows explicit unless the prompt or profile forbids it.")
     provider: Literal["offline", "openai"] | None = None
-    prompt_version: str | None = Field(None, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")
+    prompt_version: str | None = Field(None, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$",
+                                       description=f"Prompt version (prompts/<version>/): one of {', '.join(_prompt_versions())}; "
+                                                   "default from SEGUE_PROMPT_VERSION.", examples=_prompt_versions())
     seed: int = Field(0, ge=0, le=2**31 - 1)

@@ -20,7 +20,7 @@ from tools.normalize import fold, norm_artist
 from tools.store import BuildInfo
 
 if TYPE_CHECKING:
-    from tools.ann import AdaptiveSearch
+    from tools.ann import ProjectedSearch
     from tools.columns import TrackColumns
 
 
@@ -49,7 +49,7 @@ class Catalog:
         self.tracks: TrackColumns = cols
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.build = build
-        self.ann: AdaptiveSearch | None = None  # opt-in index-assisted search for big catalogs (tools.ann.attach)
+        self.ann: ProjectedSearch | None = None  # shortlist-and-rerank search for big catalogs (tools.ann.attach)
         self.ids: list[str] = cols.text["id"]
         self.index = {tid: n for n, tid in enumerate(self.ids)}
         num = cols.numeric
@@ -75,7 +75,11 @@ class Catalog:
         except (OSError, ValueError, KeyError) as exc:
             raise StoreError(f"catalog store {str(build.path)!r} is corrupt ({exc.__class__.__name__}); "
                              "run `segue ingest --rebuild`") from exc
-        return cls(cols, vectors, build)
+        catalog = cls(cols, vectors, build)
+        from tools.ann import attach
+
+        attach(catalog)  # catalogs of 200k+ tracks search a projection first (tools/ann.py)
+        return catalog
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -153,7 +157,8 @@ class Catalog:
 
     def search_vector(self, query: np.ndarray, filters: SearchFilters | None = None, k: int = 50,
                       mask: np.ndarray | None = None) -> list[Candidate]:
-        """Top-k tracks by cosine similarity among those passing the filters (exact)."""
+        """Top-k tracks by cosine similarity among those passing the filters (exact scores; on catalogs with
+        a projected index the top-k membership is approximate, see tools/ann.py)."""
         if k < 1:
             raise InvalidInput(f"k must be at least 1, got {k!r}")
         m = self.mask(filters or SearchFilters()) if mask is None else mask

@@ -39,7 +39,6 @@ class TrackColumns(Sequence[Track]):
     def __init__(self, text: dict[str, list], numeric: dict[str, np.ndarray]) -> None:
         self.text = text
         self.numeric = numeric
-        self._numeric_lists = {f: numeric[f].tolist() for f in NUMERIC_FIELDS}
         self._cache: list[Track | None] = [None] * len(text["id"])
 
     @classmethod
@@ -79,6 +78,6 @@ class TrackColumns(Sequence[Track]):
     def _make(self, i: int) -> Track:
         values: dict[str, Any] = {f: self.text[f][i] for f in TEXT_FIELDS}
         values |= {f: self.text[f][i] for f in ("artists", "genres", "sources")}
-        values |= {f: self._numeric_lists[f][i] for f in NUMERIC_FIELDS}
+        values |= {f: self.numeric[f][i].item() for f in NUMERIC_FIELDS}  # Python int/float, no per-row list kept
         values["year"] = values["year"] or None
         return Track.model_construct(**values)
