@@ -83,7 +83,8 @@ class ImportReport(BaseModel):
 
     user_id: str
     received: int = Field(description="Events in the batch.")
-    imported: int = Field(description="Events resolved to catalog tracks and stored.")
+    imported: int = Field(description="Events resolved to catalog tracks or podcast episodes and stored.")
+    talk_imported: int = Field(0, description="Of those, podcast episodes (talk-catalog ids) stored in the talk history.")
     unknown_count: int = Field(0, description="Events whose track is not in the catalog (not stored).")
     unknown: list[str] = Field(default_factory=list, description="The first 50 unknown tracks, as given.")
 

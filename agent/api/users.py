@@ -48,6 +48,10 @@ async def get_profile(user_id: UserId, deps: Annotated[Deps, Depends(get_deps)])
 async def add_history(user_id: UserId, body: Annotated[HistoryIn, Body(openapi_examples={
         "mixed": {"summary": "Ids, artist + title, likes and skips", "value": HISTORY_EXAMPLE}})],
         deps: Annotated[Deps, Depends(get_deps)]):
-    """Events name a catalog track id, or an artist and title resolved against the catalog. Unknown tracks are
-    reported, not stored."""
-    return await run_in_threadpool(profile_store(deps).add_events, user_id, body.events)
+    """Events name a catalog track id, or an artist and title resolved against the catalog, or a podcast
+    episode id (kept in the talk history, which gives the listener talk topics). Unknown items are reported,
+    not stored."""
+    from agent.history import record_history
+
+    profile_store(deps)  # 503 before anything is read when there is no profile store
+    return await run_in_threadpool(record_history, user_id, body.events, deps)

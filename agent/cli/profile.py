@@ -32,31 +32,42 @@ def _store():
                      "an unknown listener gets the cold-start profile.\n\nExample: segue profile show pl-cardio")
 def show(user: Annotated[str, typer.Argument(help="Listener id, e.g. pl-cardio or cpcd-00079c9c8dd7b55a.")],
          as_json: AsJson = False) -> None:
+    from agent.deps import get_deps
+    from tools.talk_profile import taste_for
+
     profile = _store().get_profile(user)
+    talk = taste_for(user, get_deps())
     if as_json:
         print_json(profile.model_dump(mode="json", exclude={"embedding_centroid"})
-                   | {"embedding_centroid_dims": len(profile.embedding_centroid or [])})
+                   | {"embedding_centroid_dims": len(profile.embedding_centroid or []), "talk": talk.model_dump(mode="json")})
         return
     lines = profile.explain().splitlines()
     console.print(f"[bold]{escape(lines[0])}[/]")
     for line in lines[1:]:
         console.print(escape(line))
+    if talk.episodes:
+        topics = ", ".join(talk.top_topics(3)) or "none liked yet"
+        console.print(escape(f"Talk: {topics} (from {talk.episodes:,} podcast episodes played)"))
 
 
 @profile_app.command("import", help="Add play events from a JSONL or CSV file (fields: track_id or artist+title, "
-                     "timestamp, skipped, liked).\n\nExample: segue profile import plays.csv --user me")
+                     "timestamp, skipped, liked). A track_id may be a podcast episode id (see `segue search --format talk`).\n\nExample: segue profile import plays.csv --user me")
 def import_events(file: Annotated[Path, typer.Argument(help="JSONL or CSV file of play events (.gz allowed).")],
                   user: Annotated[str, typer.Option("--user", help="Listener id to add the events to.")],
                   as_json: AsJson = False) -> None:
+    from agent.deps import get_deps
+    from agent.history import record_history
     from tools.profile_store import read_events_file
     from tools.profiles import check_user_id
 
     check_user_id(user)
-    report = _store().add_events(user, read_events_file(file))
+    _store()
+    report = record_history(user, read_events_file(file), get_deps())
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
-    console.print(f"[green]imported[/] {report.imported:,} of {report.received:,} events for {escape(user)} · "
+    talk = f" ({report.talk_imported:,} podcast episodes)" if report.talk_imported else ""
+    console.print(f"[green]imported[/] {report.imported:,} of {report.received:,} events{talk} for {escape(user)} · "
                   f"unknown {report.unknown_count:,}")
     for label in report.unknown[:10]:
         err.print(f"  not in catalog: {escape(label)}")

@@ -72,3 +72,26 @@ def test_store_is_separate_and_opens(catalog, tmp_path):
     hits = big.search_vector(catalog.vectors[0], SearchFilters(), k=5)
     assert hits[0].track.id == catalog.ids[0]  # the original still ranks first for its own vector
     assert write_store(catalog.build, total, tmp_path / "syn", seed=0).build_id == build.build_id
+
+
+def test_big_synthetic_catalog_gets_the_projected_search(catalog, tmp_path, monkeypatch):
+    """The scale path end to end on a small N: a synthetic store above the (lowered) threshold opens with
+    the projected search, whose results pass every filter and match brute force closely."""
+    from bench.search import FILTERS, QUERIES
+    from tools import ann
+    from tools.catalog import Catalog, embed_query
+
+    monkeypatch.setattr(ann, "ANN_MIN_TRACKS", 20_000)
+    big = Catalog.load(write_store(catalog.build, 25_000, tmp_path / "syn", seed=0))
+    assert isinstance(big.ann, ann.ProjectedSearch)
+    recalls = []
+    for i in range(24):
+        q, f = embed_query(QUERIES[i % len(QUERIES)]), FILTERS[i % len(FILTERS)]
+        mask = big.mask(f)
+        got = big.search_vector(q, f, k=50)
+        assert all(mask[big.index[c.track.id]] for c in got)
+        rows = np.flatnonzero(mask)
+        scores = big.vectors[rows] @ q
+        want = {big.ids[r] for r in rows[np.lexsort((rows, -scores))[:50]]}
+        recalls.append(len(want & {c.track.id for c in got}) / len(want))
+    assert np.mean(recalls) >= 0.97

@@ -1,0 +1,47 @@
+"""Play events in, from the CLI (`segue profile import`) and the API (`POST /users/{id}/history`): music tracks
+go to the profile store, podcast episodes (talk-catalog ids) to the talk history that the daylist and talk
+topics read. The talk catalog is opened only when an event's id is not a music track."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agent.deps import Deps
+from agent.errors import StoreError
+from tools.profiles import ImportReport, PlayEvent, check_user_id
+
+
+def record_history(user_id: str, events: Sequence[PlayEvent], deps: Deps) -> ImportReport:
+    """Store a batch: music events resolved against the catalog, episode ids in the talk history; report both."""
+    check_user_id(user_id)
+    if deps.profiles is None:
+        raise StoreError("the profile store is not available")
+    music, talk = split_events(events, deps)
+    talk_stored = _add_talk(user_id, talk, deps) if talk else 0
+    if music:
+        report = deps.profiles.add_events(user_id, music)
+    else:
+        report = ImportReport(user_id=user_id, received=0, imported=0)
+    return report.model_copy(update={"received": len(events), "imported": report.imported + talk_stored,
+                                     "talk_imported": talk_stored})
+
+
+def split_events(events: Sequence[PlayEvent], deps: Deps) -> tuple[list[PlayEvent], list[PlayEvent]]:
+    """(music events, episode events): an event is an episode when its id is a talk-catalog id and not a track."""
+    index = deps.catalog.index
+    maybe_talk = [e for e in events if e.track_id and e.track_id not in index]
+    if not maybe_talk:
+        return list(events), []
+    talk_catalog = deps.talk
+    talk = [e for e in maybe_talk if talk_catalog.get(e.track_id or "") is not None]
+    ids = {id(e) for e in talk}
+    return [e for e in events if id(e) not in ids], talk
+
+
+def _add_talk(user_id: str, events: Sequence[PlayEvent], deps: Deps) -> int:
+    from tools.talk_profile import TalkEvent, TalkHistory, history_path
+
+    talk_events = [TalkEvent(item_id=e.track_id or "", timestamp=e.timestamp, liked=e.liked, skipped=e.skipped)
+                   for e in events]
+    stored, _ = TalkHistory(history_path(deps.settings.home)).add(user_id, talk_events, deps.talk)
+    return stored

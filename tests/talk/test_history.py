@@ -1,0 +1,52 @@
+"""Play events in (agent/history.py): music to the profile store, podcast episodes to the talk history."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from agent.history import record_history, split_events
+from tools.profiles import PlayEvent
+from tools.talk_profile import taste_for
+
+
+@pytest.fixture
+def home_deps(talk_deps, tmp_path):
+    """talk_deps with a private home, so the talk history starts empty."""
+    return dataclasses.replace(talk_deps, settings=talk_deps.settings.model_copy(update={"home": tmp_path / "home"}))
+
+
+def test_episodes_go_to_the_talk_history_and_tracks_to_the_profile(home_deps):
+    d = home_deps
+    crime = [i for i in d.talk.items if "true crime" in i.topics][:3]
+    tracks = [t for t in d.catalog.tracks if "Norah Jones" in t.artists][:2]
+    events = ([PlayEvent(track_id=i.id, liked=True) for i in crime] + [PlayEvent(track_id=t.id) for t in tracks]
+              + [PlayEvent(track_id="not-anything"), PlayEvent(artist="Nobody Known", title="Nothing")])
+    report = record_history("history-mixed", events, d)
+    assert (report.received, report.imported, report.talk_imported, report.unknown_count) == (7, 5, 3, 2)
+    assert any("not-anything" in u for u in report.unknown) and any("Nobody Known" in u for u in report.unknown)
+    assert taste_for("history-mixed", d).top_topics(1) == ["true crime"]
+    profile = d.profiles.get_profile("history-mixed")
+    assert "Norah Jones" in profile.artist_affinities
+
+
+def test_music_only_batches_never_open_the_talk_catalog(deps):
+    tracks = [t for t in deps.catalog.tracks][:3]
+    music, talk = split_events([PlayEvent(track_id=t.id) for t in tracks] + [PlayEvent(artist="A", title="B")], deps)
+    assert len(music) == 4 and talk == [] and deps.talk_catalog is None
+
+
+def test_history_api_accepts_episode_ids(talk_deps, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from app import create_app
+
+    d = dataclasses.replace(talk_deps, settings=talk_deps.settings.model_copy(update={"home": tmp_path / "home"}))
+    episode = next(i for i in d.talk.items if i.topics)
+    with TestClient(create_app(lambda: d, settings=d.settings, warm=False)) as client:
+        body = client.post("/users/api-talk-listener/history", json={"events": [{"track_id": episode.id, "liked": True}]})
+    assert body.status_code == 200, body.text
+    assert body.json()["talk_imported"] == 1 and body.json()["imported"] == 1
+    topics = taste_for("api-talk-listener", d).top_topics(3)
+    assert topics and set(topics) <= set(episode.topics)
