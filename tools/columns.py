@@ -4,6 +4,7 @@ the catalog takes a fraction of a second; Track objects are made only for the ro
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -16,6 +17,8 @@ TEXT_FIELDS = ("id", "title", "album", "explicit", "camelot", "song_key")
 LIST_FIELDS = ("artists", "genres", "sources", "credits")
 NUMERIC_FIELDS = ("year", "duration_ms", "popularity", "tempo", "key", "mode", "loudness", *FEATURES)
 _INTS = {"year", "duration_ms", "popularity", "key", "mode"}
+SHARE_MIN_ROWS = 200_000  # from here on, one copy of each repeated string and list (see share_repeats)
+_REPEATED_TEXT = ("explicit", "camelot", "album")
 
 
 def write_columns(directory: Path, tracks: Sequence[Track]) -> None:
@@ -33,6 +36,24 @@ def write_columns(directory: Path, tracks: Sequence[Track]) -> None:
         np.savez(fh, **numeric)
 
 
+def share_repeats(text: dict[str, list]) -> None:
+    """Keep one object per distinct value of the columns that repeat (an artist's genre list on each of their
+    tracks, album names, explicit flags): JSON decoding makes a new string and list for every row. At 250k
+    tracks this takes the text columns from 360 to 147 MB for 0.8 s of load (bench/README.md). Shared lists are
+    never mutated: the columns and the Tracks made from them are read-only."""
+    for field in _REPEATED_TEXT:
+        text[field] = [sys.intern(v) if isinstance(v, str) else v for v in text[field]]
+    for field in LIST_FIELDS:
+        seen: dict[tuple[str, ...], list[str]] = {}
+        column = text[field]
+        for n, values in enumerate(column):
+            key = tuple(values)
+            shared = seen.get(key)
+            if shared is None:
+                shared = seen[key] = [sys.intern(v) for v in values]
+            column[n] = shared
+
+
 class TrackColumns(Sequence[Track]):
     """A read-only list of tracks backed by columns; each Track is built once, on first access."""
 
@@ -45,6 +66,8 @@ class TrackColumns(Sequence[Track]):
     def load(cls, directory: Path) -> TrackColumns:
         with open(directory / "columns.json", encoding="utf-8") as fh:
             text = json.load(fh)
+        if len(text["id"]) >= SHARE_MIN_ROWS:
+            share_repeats(text)
         with np.load(directory / "columns.npz") as data:
             numeric = {f: data[f] for f in NUMERIC_FIELDS}
         return cls(text, numeric)
