@@ -18,6 +18,8 @@ BPM_CAP = 30.0
 W_ENERGY_STEP = 0.6  # per transition, times |Δenergy|
 W_ARC = 12.0  # per position, times (energy - arc target)²
 W_ASKED_ARC = 2.0  # an arc the listener asked for counts this much more than the default shape
+ARC_SPREAD = 0.5  # asked arcs over an energy range narrower than this are weighted up (arc_gain) …
+ARC_GAIN_MAX = 6.0  # … by at most this factor
 ARTIST_GAP = 3  # the same artist at least this many positions apart
 W_ARTIST = 8.0  # per violating pair
 
@@ -29,8 +31,8 @@ def arc_shape(arc: Arc | None, n: int) -> np.ndarray:
         return x
     if arc == "fall":
         return 1.0 - x
-    if arc == "steady":
-        return np.full(n, 0.5)
+    if arc == "steady":  # one gentle cycle per third: every third gets the same spread, so none drifts
+        return 0.5 - 0.5 * np.cos(2.0 * np.pi * 3.0 * x)
     if arc == "peak":
         return 1.0 - np.abs(x - 0.5) * 2.0
     if arc == "wave":
@@ -49,6 +51,13 @@ def energy_targets(energies: np.ndarray, arc: Arc | None) -> np.ndarray:
     return np.quantile(energies, arc_shape(arc, len(energies)))
 
 
+def arc_gain(energy: np.ndarray) -> float:
+    """An asked-for arc over a narrow energy range (a cool-down drawn from workout tracks, 0.75–0.95) costs
+    little in absolute terms and would lose to key and tempo costs: scale it up as the range narrows."""
+    spread = float(np.ptp(energy)) if len(energy) else 0.0
+    return float(np.clip((ARC_SPREAD / max(spread, 1e-3)) ** 2, 1.0, ARC_GAIN_MAX))
+
+
 def same_artist_matrix(tracks: list[Track]) -> np.ndarray:
     names = [{norm_artist(a) for a in t.artists if a} for t in tracks]
     n = len(tracks)
@@ -65,7 +74,7 @@ def cost_matrices(tracks: list[Track], arc: Arc | None) -> tuple[np.ndarray, np.
     energy = np.array([t.energy for t in tracks], dtype=np.float32)
     tempo = np.array([t.tempo for t in tracks], dtype=np.float32)
     targets = energy_targets(energy, arc).astype(np.float32)
-    weight = W_ARC if arc in (None, "rise_fall") else W_ARC * W_ASKED_ARC
+    weight = W_ARC if arc in (None, "rise_fall") else W_ARC * W_ASKED_ARC * arc_gain(energy)
     a = weight * (energy[:, None] - targets[None, :]) ** 2
     same = same_artist_matrix(tracks).astype(np.float32) * W_ARTIST
     t1 = (W_KEY * key_cost_matrix([t.camelot for t in tracks])

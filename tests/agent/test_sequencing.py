@@ -56,6 +56,25 @@ def test_default_arc_rises_then_falls(catalog):
     assert np.mean(energy[:6]) < np.mean(energy[12:18]) and np.mean(energy[-3:]) < np.mean(energy[12:18])
 
 
+def thirds(tracks) -> list[float]:
+    return [float(np.mean([t.energy for t in part])) for part in np.array_split(np.array(tracks, dtype=object), 3)]
+
+
+def test_asked_arc_holds_over_a_narrow_energy_range(catalog):
+    """A cool-down drawn from high-energy tracks (0.75–0.95) still falls: keys and tempo do not win."""
+    pool = [t for t in spread_tracks(catalog, 400, seed=5) if 0.75 <= t.energy <= 0.95][:20]
+    assert len(pool) == 20
+    first, _, last = thirds(sequence(pool, "fall"))
+    assert first - last >= 0.08
+
+
+def test_steady_keeps_every_third_alike(catalog):
+    pool = spread_tracks(catalog, 21, seed=3)
+    assert np.ptp([t.energy for t in pool]) > 0.4  # a wide set: steadiness has to come from the order
+    got = thirds(sequence(pool, "steady"))
+    assert max(got) - min(got) <= 0.1
+
+
 def test_same_artist_kept_three_apart(catalog):
     by_artist: dict[str, list] = {}
     for t in catalog.tracks:
