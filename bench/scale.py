@@ -49,6 +49,8 @@ def ingest(collection, catalog, label: str, threads: int = 2) -> float:
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from tools.store import upsert_batch
+
     total = len(catalog)
     done = collection.count()
     start = time.perf_counter()
@@ -59,7 +61,7 @@ def ingest(collection, catalog, label: str, threads: int = 2) -> float:
 
         def upsert(lo: int) -> int:
             hi = min(lo + BATCH, total)
-            collection.upsert(ids=catalog.ids[lo:hi], embeddings=catalog.vectors[lo:hi], metadatas=metadatas(catalog.tracks, lo, hi))
+            upsert_batch(collection, catalog.ids[lo:hi], catalog.vectors[lo:hi], metadatas(catalog.tracks, lo, hi))
             return hi - lo
 
         with ThreadPoolExecutor(threads) as pool:

@@ -124,6 +124,29 @@ def write_build(root: Path, build_id: str, tracks: list[Track], vectors: np.ndar
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+UPSERT_ATTEMPTS = 5
+UPSERT_WAIT_S = (0.5, 8.0)  # exponential backoff between attempts: first and longest wait
+
+
+def upsert_batch(collection: Any, ids: list[str], embeddings: np.ndarray, metadatas: list[dict[str, Any]]) -> None:
+    """One idempotent upsert (same ids, same values), retried with backoff when the transport fails — a
+    Chroma server restarting or briefly overloaded mid-ingest. Anything else, or the last failure, raises
+    StoreError; the build directory is then never switched in."""
+    import httpx
+    from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+    retrying = Retrying(retry=retry_if_exception_type((httpx.TransportError, ConnectionError, TimeoutError)),
+                        stop=stop_after_attempt(UPSERT_ATTEMPTS), reraise=True,
+                        wait=wait_exponential(multiplier=UPSERT_WAIT_S[0], max=UPSERT_WAIT_S[1]))
+    try:
+        for attempt in retrying:
+            with attempt:
+                collection.upsert(ids=ids, embeddings=embeddings, metadatas=metadatas)
+    except (httpx.TransportError, ConnectionError, TimeoutError) as exc:
+        raise StoreError(f"chroma store did not take a batch after {UPSERT_ATTEMPTS} attempts: "
+                         f"{exc.__class__.__name__}: {exc}") from exc
+
+
 def _upsert_chroma(path: Path, build_id: str, tracks: list[Track], vectors: np.ndarray,
                    url: str | None, progress: Progress | None, batch: int) -> None:
     client = chroma_client(None if url else path, url)
@@ -131,8 +154,7 @@ def _upsert_chroma(path: Path, build_id: str, tracks: list[Track], vectors: np.n
                                          embedding_function=None)
     for start in range(0, len(tracks), batch):
         chunk = tracks[start:start + batch]
-        col.upsert(ids=[t.id for t in chunk], embeddings=vectors[start:start + batch],
-                   metadatas=[track_metadata(t) for t in chunk])
+        upsert_batch(col, [t.id for t in chunk], vectors[start:start + batch], [track_metadata(t) for t in chunk])
         if progress:
             progress("store", min(start + batch, len(tracks)), len(tracks))
     if col.count() != len(tracks):

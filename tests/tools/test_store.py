@@ -144,3 +144,57 @@ def _wait_for(port: int, timeout: float = 30) -> None:
                 return
         time.sleep(0.2)
     raise TimeoutError(f"chroma server did not start on port {port}")
+
+
+class FlakyCollection:
+    """A collection whose first `failures` upserts fail in transport, like a Chroma server restarting."""
+
+    def __init__(self, failures: int, error: Exception) -> None:
+        self.failures, self.error, self.calls, self.rows = failures, error, 0, {}
+
+    def upsert(self, ids, embeddings, metadatas):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise self.error
+        self.rows.update(zip(ids, metadatas, strict=True))
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    import tools.store
+
+    monkeypatch.setattr(tools.store, "UPSERT_WAIT_S", (0.0, 0.0))
+
+
+def test_upsert_retries_transport_failures(no_backoff):
+    import httpx
+    import numpy as np
+
+    from tools.store import upsert_batch
+
+    col = FlakyCollection(2, httpx.ConnectError("connection refused"))
+    upsert_batch(col, ["a", "b"], np.zeros((2, 3), dtype=np.float32), [{"n": 1}, {"n": 2}])
+    assert col.calls == 3 and col.rows == {"a": {"n": 1}, "b": {"n": 2}}
+
+
+def test_upsert_gives_up_with_a_store_error(no_backoff):
+    import httpx
+    import numpy as np
+
+    from tools.store import UPSERT_ATTEMPTS, upsert_batch
+
+    col = FlakyCollection(99, httpx.ReadTimeout("server busy"))
+    with pytest.raises(StoreError, match="did not take a batch"):
+        upsert_batch(col, ["a"], np.zeros((1, 3), dtype=np.float32), [{}])
+    assert col.calls == UPSERT_ATTEMPTS
+
+
+def test_upsert_does_not_retry_bad_requests(no_backoff):
+    import numpy as np
+
+    from tools.store import upsert_batch
+
+    col = FlakyCollection(1, ValueError("dimension mismatch"))
+    with pytest.raises(ValueError):
+        upsert_batch(col, ["a"], np.zeros((1, 3), dtype=np.float32), [{}])
+    assert col.calls == 1
