@@ -4,11 +4,14 @@ topics read. The talk catalog is opened only when an event's id is not a music t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from agent.deps import Deps
 from agent.errors import StoreError
 from tools.profiles import ImportReport, PlayEvent, check_user_id
+
+log = logging.getLogger("segue.history")
 
 
 def record_history(user_id: str, events: Sequence[PlayEvent], deps: Deps) -> ImportReport:
@@ -32,7 +35,11 @@ def split_events(events: Sequence[PlayEvent], deps: Deps) -> tuple[list[PlayEven
     maybe_talk = [e for e in events if e.track_id and e.track_id not in index]
     if not maybe_talk:
         return list(events), []
-    talk_catalog = deps.talk
+    try:
+        talk_catalog = deps.talk
+    except StoreError as exc:  # no talk store here: the music events still count, unknown ids stay unknown
+        log.warning("talk catalog unavailable, history ids resolved against music only: %s", exc)
+        return list(events), []
     talk = [e for e in maybe_talk if talk_catalog.get(e.track_id or "") is not None]
     ids = {id(e) for e in talk}
     return [e for e in events if id(e) not in ids], talk

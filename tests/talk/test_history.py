@@ -50,3 +50,11 @@ def test_history_api_accepts_episode_ids(talk_deps, tmp_path):
     assert body.json()["talk_imported"] == 1 and body.json()["imported"] == 1
     topics = taste_for("api-talk-listener", d).top_topics(3)
     assert topics and set(topics) <= set(episode.topics)
+
+
+def test_unknown_ids_without_a_talk_store_still_import_the_music(deps, tmp_path):
+    """The fixture's raw folder has no podcast files: the talk store cannot be built, the batch still lands."""
+    d = dataclasses.replace(deps, settings=deps.settings.model_copy(update={"home": tmp_path / "home"}), talk_catalog=None)
+    track = deps.catalog.tracks[0]
+    report = record_history("history-no-talk", [PlayEvent(track_id=track.id), PlayEvent(track_id="no-such-id")], d)
+    assert (report.imported, report.talk_imported, report.unknown_count) == (1, 0, 1)
