@@ -2,7 +2,9 @@
 
 Retries happen at exactly one layer — the OpenAI SDK's `max_retries` (connection errors, 408/409/429/5xx,
 honouring Retry-After; never 400/401/404). Nothing else here retries. Also here: the per-request deadline
-and the one-line description of a model failure used for `degraded_reason`."""
+and the one-line description of a model failure used for `degraded_reason`. Once a request has answered at
+its deadline, its abandoned worker sends nothing more: every HTTP request the model client makes checks the
+request's cancel flag first, which also stops SDK retries still waiting out a Retry-After."""
 
 from __future__ import annotations
 
@@ -23,6 +25,35 @@ T = TypeVar("T")
 
 class DeadlineExceeded(Exception):
     """The LLM path did not finish within the request deadline."""
+
+
+class Cancelled(Exception):
+    """The request this model call belongs to has already answered; the call is not sent."""
+
+
+_cancel: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("segue_llm_cancel", default=None)
+
+
+def _refuse_when_cancelled(request: Any) -> None:
+    """httpx request hook: raise before sending when the current request's deadline has passed."""
+    event = _cancel.get()
+    if event is not None and event.is_set():
+        raise Cancelled(f"request already answered; {request.method} {request.url.path} not sent")
+
+
+def http_client() -> Any:
+    """The httpx client every chat model uses (one per process, thread-safe, with the cancel hook)."""
+    global _http_client
+    with _client_lock:
+        if _http_client is None:
+            import httpx
+
+            _http_client = httpx.Client(event_hooks={"request": [_refuse_when_cancelled]})
+        return _http_client
+
+
+_http_client: Any = None
+_client_lock = threading.Lock()
 
 
 class NoPlan(Exception):
@@ -46,6 +77,7 @@ def chat_model(settings: Settings, *, max_tokens: int | None = None, timeout_s: 
         timeout=timeout_s or settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
         stream_usage=True,
+        http_client=http_client(),
     )
 
 
@@ -55,7 +87,12 @@ def run_with_deadline(fn: Callable[[], T], deadline_s: float, cancelled: threadi
     On timeout `cancelled` is set so the worker stops before its next model call; the caller returns at
     once instead of waiting on a slow upstream."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segue-llm")
-    future = pool.submit(contextvars.copy_context().run, fn)
+
+    def worker() -> T:
+        _cancel.set(cancelled)  # read by the HTTP hook of every model call this worker makes
+        return fn()
+
+    future = pool.submit(contextvars.copy_context().run, worker)
     try:
         return future.result(timeout=deadline_s)
     except FutureTimeout:

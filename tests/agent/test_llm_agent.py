@@ -258,6 +258,29 @@ def test_429_with_retry_after_is_retried_by_the_sdk(llm_deps):
     assert route.call_count == 3 and not planned.degraded and planned.usage.model_calls == 2
 
 
+def test_no_call_is_sent_once_the_deadline_answered(llm_deps):
+    """A 429 asks for a longer wait than the request deadline: the request answers at its deadline with the
+    offline plan, and the SDK's retry, still pending in the abandoned worker, never goes out."""
+    deps = with_settings(llm_deps, request_deadline_s=2.0)
+    replies = [httpx.Response(429, headers={"Retry-After": "3"}, json={"error": {"message": "slow down"}}),
+               tool_calls(*FIRST_TURN), final_turn([])]
+    sent: list[float] = []
+
+    def answer(req):
+        sent.append(time.monotonic())
+        return replies[len(sent) - 1]
+
+    with respx.mock() as mock:
+        mock.post(URL).mock(side_effect=answer)
+        start = time.monotonic()
+        planned = plan_with_llm(request(), deps)
+        assert time.monotonic() - start < 3.5
+        assert_fallback(planned, "deadline")
+        assert len(sent) == 1
+        time.sleep(max(0.0, sent[0] + 4.0 - time.monotonic()))  # the SDK's retry would be out a second ago
+    assert len(sent) == 1
+
+
 def test_500s_are_bounded_then_fall_back(llm_deps):
     with respx.mock() as mock:
         route = mock.post(URL).mock(return_value=httpx.Response(500, json={"error": {"message": "boom"}}))
