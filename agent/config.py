@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Chroma server URL (e.g. http://127.0.0.1:8001); embedded when unset.")
     embeddings: Literal["local", "openai"] = Field("local", description="Embedding provider for queries and rebuilds.")
     embedding_model: str = Field("text-embedding-3-small", description="Model name for the OpenAI embeddings provider.")
+    projected_search_min_tracks: int = Field(
+        200_000, ge=0, description="Catalogs this big or bigger search a PCA projection, then rerank the shortlist "
+        "exactly (tools/ann.py; recall@50 0.999 at 1M tracks); 0 = always scan every vector exactly."
+    )
 
     provider: Literal["offline", "openai"] | None = Field(
         None, description="Planner: offline (deterministic) or openai (any OpenAI-compatible endpoint). Default: openai when a key is set."

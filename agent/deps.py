@@ -56,7 +56,7 @@ def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progres
         if not auto_ingest:
             raise StoreError(f"no catalog at {str(settings.store_root)!r}; run `segue ingest`")
         build, _ = ingest(settings, progress=progress)
-    catalog = Catalog.load(build)
+    catalog = Catalog.load(build, settings.projected_search_min_tracks)
     gc.freeze()  # the catalog's column objects live as long as the process: keep them out of every GC pass
     return catalog
 

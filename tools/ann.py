@@ -41,6 +41,10 @@ class ProjectedSearch:
         self.projected = np.ascontiguousarray(vectors @ self.basis)
         self.last_route = ""
 
+    def describe(self) -> str:
+        return (f"projected: {self.basis.shape[1]}-d PCA shortlist of {self.shortlist:,}, reranked exactly "
+                f"({self.nbytes / 2**20:,.0f} MB)")
+
     @property
     def nbytes(self) -> int:
         return self.projected.nbytes + self.basis.nbytes

@@ -35,6 +35,7 @@ class CatalogStats:
     location: str
     backend: str
     embedder: str
+    search: str
 
 
 class Catalog:
@@ -65,8 +66,10 @@ class Catalog:
         self._genre_index = _postings(self.genre_lists)
 
     @classmethod
-    def load(cls, build: BuildInfo) -> Catalog:
-        """Open a store build (see tools.store); a damaged one raises StoreError, never a traceback."""
+    def load(cls, build: BuildInfo, projected_min_tracks: int | None = None) -> Catalog:
+        """Open a store build (see tools.store); a damaged one raises StoreError, never a traceback.
+        Catalogs of `projected_min_tracks` or more (default tools.ann.ANN_MIN_TRACKS; 0 = never) get the
+        projected search."""
         from tools.columns import TrackColumns
 
         try:
@@ -76,9 +79,10 @@ class Catalog:
             raise StoreError(f"catalog store {str(build.path)!r} is corrupt ({exc.__class__.__name__}); "
                              "run `segue ingest --rebuild`") from exc
         catalog = cls(cols, vectors, build)
-        from tools.ann import attach
+        if projected_min_tracks != 0:
+            from tools.ann import attach
 
-        attach(catalog)  # catalogs of 200k+ tracks search a projection first (tools/ann.py)
+            attach(catalog, projected_min_tracks)  # big catalogs search a projection first (tools/ann.py)
         return catalog
 
     def __len__(self) -> int:
@@ -186,6 +190,7 @@ class Catalog:
             year_min=int(years.min()) if len(years) else None, year_max=int(years.max()) if len(years) else None,
             build_id=b.build_id if b else "memory", location=str(b.path) if b else "memory",
             backend=b.manifest.get("backend", "") if b else "memory", embedder=b.manifest.get("embedder", "") if b else "",
+            search=self.ann.describe() if self.ann is not None else "exact (every passing vector scored)",
         )
 
 

@@ -176,6 +176,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable
     table.add_row("build", s["build_id"])
     table.add_row("backend", s["backend"])
     table.add_row("embedder", s["embedder"])
+    table.add_row("search", escape(s["search"]))
     table.add_row("location", escape(s["location"]))
     console.print(table)
 

@@ -108,3 +108,11 @@ def test_catalog_search_uses_it_only_for_big_catalogs(catalog, monkeypatch):
     want = [c.track.id for c in catalog.search("rainy day indie", f, k=20)]
     assert len(set(got) & set(want)) >= 18
 
+
+
+def test_setting_turns_the_projection_on_or_off(catalog):
+    build = current_build(catalog.build.path.parent.parent)
+    on = Catalog.load(build, projected_min_tracks=1_000)
+    assert isinstance(on.ann, ann.ProjectedSearch) and on.stats().search.startswith("projected: 128-d")
+    assert Catalog.load(build, projected_min_tracks=0).ann is None
+    assert catalog.stats().search.startswith("exact")
