@@ -40,9 +40,8 @@ def split_events(events: Sequence[PlayEvent], deps: Deps) -> tuple[list[PlayEven
     except StoreError as exc:  # no talk store here: the music events still count, unknown ids stay unknown
         log.warning("talk catalog unavailable, history ids resolved against music only: %s", exc)
         return list(events), []
-    talk = [e for e in maybe_talk if talk_catalog.get(e.track_id or "") is not None]
-    ids = {id(e) for e in talk}
-    return [e for e in events if id(e) not in ids], talk
+    episodes = {e.track_id for e in maybe_talk if talk_catalog.get(e.track_id or "") is not None}
+    return [e for e in events if e.track_id not in episodes], [e for e in events if e.track_id in episodes]
 
 
 def _add_talk(user_id: str, events: Sequence[PlayEvent], deps: Deps) -> int:

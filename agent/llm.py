@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import SecretStr
@@ -41,19 +42,12 @@ def _refuse_when_cancelled(request: Any) -> None:
         raise Cancelled(f"request already answered; {request.method} {request.url.path} not sent")
 
 
+@cache
 def http_client() -> Any:
     """The httpx client every chat model uses (one per process, thread-safe, with the cancel hook)."""
-    global _http_client
-    with _client_lock:
-        if _http_client is None:
-            import httpx
+    import httpx
 
-            _http_client = httpx.Client(event_hooks={"request": [_refuse_when_cancelled]})
-        return _http_client
-
-
-_http_client: Any = None
-_client_lock = threading.Lock()
+    return httpx.Client(event_hooks={"request": [_refuse_when_cancelled]})
 
 
 class NoPlan(Exception):

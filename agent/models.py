@@ -213,6 +213,9 @@ def _prompt_versions() -> list[str]:
     return versions()
 
 
+PROMPT_VERSIONS = _prompt_versions()  # for the API schema; an unknown version is still refused by agent.prompts
+
+
 class GenerateRequest(BaseModel):
     """Input of the main job. Options given here override what the prompt says."""
 
@@ -225,6 +228,6 @@ class GenerateRequest(BaseModel):
     allow_explicit: bool | None = Field(None, description="false forces the clean policy; true allows explicit unless the prompt or profile forbids it.")
     provider: Literal["offline", "openai"] | None = None
     prompt_version: str | None = Field(None, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$",
-                                       description=f"Prompt version (prompts/<version>/): one of {', '.join(_prompt_versions())}; "
-                                                   "default from SEGUE_PROMPT_VERSION.", examples=_prompt_versions())
+                                       description=f"Prompt version (prompts/<version>/): one of {', '.join(PROMPT_VERSIONS)}; "
+                                                   "default from SEGUE_PROMPT_VERSION.", examples=PROMPT_VERSIONS)
     seed: int = Field(0, ge=0, le=2**31 - 1)

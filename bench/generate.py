@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -87,30 +88,39 @@ def rss_mb(pid: int) -> tuple[float, float]:
 def server(home: Path, extra_env: dict[str, str] | None = None, ready_timeout: float = 300.0,
            workers: int = 1) -> Iterator[tuple[str, int]]:
     """`uvicorn app:app` on a free 127.0.0.1 port with the catalog loaded; yields (base URL, pid)."""
-    import httpx
-
     port = free_port()
     env = {**os.environ, "SEGUE_HOME": str(home), "SEGUE_PROVIDER": "offline", **(extra_env or {})}
     env.pop("OPENAI_API_KEY", None)
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port),
-                             "--log-level", "warning", "--no-access-log", "--workers", str(workers)], cwd=REPO, env=env)
-    url = f"http://127.0.0.1:{port}"
+    argv = [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "warning", "--no-access-log", "--workers", str(workers)]
+    with process_server(argv, f"http://127.0.0.1:{port}", "/readyz", ready_timeout, cwd=REPO, env=env) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def process_server(argv: list[str], url: str, probe: str, ready_timeout: float = 300.0, stop_timeout: float = 10.0,
+                   **popen: Any) -> Iterator[tuple[str, int]]:
+    """Start a server process, wait until `url + probe` answers 200 (or fail with RuntimeError), yield
+    (url, pid); terminate it afterwards (killed if it does not stop within `stop_timeout`)."""
+    import httpx
+
+    proc = subprocess.Popen(argv, **popen)
     try:
         deadline = time.monotonic() + ready_timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}")
+                raise RuntimeError(f"{argv[0]} exited with {proc.returncode}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/readyz", timeout=5).status_code == 200:
+                if httpx.get(url + probe, timeout=5).status_code == 200:
                     break
             if time.monotonic() > deadline:
-                raise RuntimeError("server not ready in time")
+                raise RuntimeError(f"{url} not ready within {ready_timeout:g} s")
             time.sleep(0.25)
         yield url, proc.pid
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(stop_timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.generate import free_port, pct, rss_mb, table
+from bench.generate import free_port, pct, process_server, rss_mb, table
 from bench.search import FILTERS, QUERIES
 
 BATCH = 5000
@@ -79,32 +79,14 @@ def open_or_create(client):
 
 @contextlib.contextmanager
 def chroma_server(path: Path) -> Iterator[tuple[str, int]]:
-    """`chroma run` on a free 127.0.0.1 port; yields (url, pid)."""
-    import httpx
-
+    """`chroma run` on a free 127.0.0.1 port (output in chroma-server.log beside `path`); yields (url, pid)."""
     port = free_port()
     path.mkdir(parents=True, exist_ok=True)
-    log = open(path.parent / "chroma-server.log", "ab")
-    proc = subprocess.Popen([shutil.which("chroma") or "chroma", "run", "--path", str(path), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma server exited with {proc.returncode}; see {log.name}")
-            time.sleep(0.25)
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    argv = [shutil.which("chroma") or "chroma", "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with open(path.parent / "chroma-server.log", "ab") as log, \
+            process_server(argv, f"http://127.0.0.1:{port}", "/api/v2/heartbeat", 60.0, 30.0,
+                           stdout=log, stderr=subprocess.STDOUT) as running:
+        yield running
 
 
 def wait_idle(collection, pid: int, timeout: float = 300) -> None:

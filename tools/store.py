@@ -135,14 +135,14 @@ def upsert_batch(collection: Any, ids: list[str], embeddings: np.ndarray, metada
     import httpx
     from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-    retrying = Retrying(retry=retry_if_exception_type((httpx.TransportError, ConnectionError, TimeoutError)),
-                        stop=stop_after_attempt(UPSERT_ATTEMPTS), reraise=True,
+    transient = (httpx.TransportError, ConnectionError, TimeoutError)
+    retrying = Retrying(retry=retry_if_exception_type(transient), stop=stop_after_attempt(UPSERT_ATTEMPTS), reraise=True,
                         wait=wait_exponential(multiplier=UPSERT_WAIT_S[0], max=UPSERT_WAIT_S[1]))
     try:
         for attempt in retrying:
             with attempt:
                 collection.upsert(ids=ids, embeddings=embeddings, metadatas=metadatas)
-    except (httpx.TransportError, ConnectionError, TimeoutError) as exc:
+    except transient as exc:
         raise StoreError(f"chroma store did not take a batch after {UPSERT_ATTEMPTS} attempts: "
                          f"{exc.__class__.__name__}: {exc}") from exc
 

@@ -53,5 +53,4 @@ async def add_history(user_id: UserId, body: Annotated[HistoryIn, Body(openapi_e
     not stored."""
     from agent.history import record_history
 
-    profile_store(deps)  # 503 before anything is read when there is no profile store
     return await run_in_threadpool(record_history, user_id, body.events, deps)

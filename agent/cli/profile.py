@@ -61,7 +61,6 @@ def import_events(file: Annotated[Path, typer.Argument(help="JSONL or CSV file o
     from tools.profiles import check_user_id
 
     check_user_id(user)
-    _store()
     report = record_history(user, read_events_file(file), get_deps())
     if as_json:
         print_json(report.model_dump(mode="json"))
