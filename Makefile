@@ -27,7 +27,7 @@ test-all: install
 	$(BIN)/python -m pytest -m "slow or not slow"
 
 lint: install
-	$(BIN)/ruff check agent tools evals tests bench app.py
+	$(BIN)/ruff check core agent tools evals tests bench app.py
 
 typecheck: install
 	$(BIN)/mypy

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from agent.api.deps import DepsProvider, default_provider
-from agent.config import Settings, get_settings
+from core.settings import Settings, get_settings
 
 WEB_DIR = Path(__file__).resolve().parent / "agent" / "web"
 log = logging.getLogger("segue.api")

@@ -164,7 +164,7 @@ def daylist(user_id: str, at: datetime, deps: Deps, seed: int | None = None) -> 
     A listener with talk history gets one episode of their favourite topic first on mornings and commutes."""
     from agent.candidates import gather
     from agent.generate import timed
-    from agent.planner import Planned
+    from agent.planner.planned import Planned
     from agent.policy import policy_for
     from agent.selection import select
     from agent.sequencing import sequence

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agent.config import Settings, get_settings
-from agent.errors import StoreError
+from core.errors import StoreError
+from core.settings import Settings, get_settings
+from tools.ingest import open_catalog
 
 if TYPE_CHECKING:
     from tools.catalog import Catalog
-    from tools.store import Progress
     from tools.talk import TalkCatalog
 
 _lock = threading.Lock()
@@ -41,30 +40,10 @@ class Deps:
         return self.talk_catalog
 
 
-def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progress | None = None) -> Catalog:
-    """Open the current catalog build; build it first when none exists and auto_ingest is on."""
-    from tools.catalog import Catalog
-    from tools.ingest import ingest
-    from tools.store import current_build
-
-    if settings.embeddings == "local":  # load the query embedder while the catalog loads
-        from tools.embeddings import local_embedder
-
-        threading.Thread(target=local_embedder, daemon=False).start()  # daemon threads abort in onnxruntime at exit
-    build = current_build(settings.store_root)
-    if build is None:
-        if not auto_ingest:
-            raise StoreError(f"no catalog at {str(settings.store_root)!r}; run `segue ingest`")
-        build, _ = ingest(settings, progress=progress)
-    catalog = Catalog.load(build, settings.projected_search_min_tracks)
-    gc.freeze()  # the catalog's column objects live as long as the process: keep them out of every GC pass
-    return catalog
-
-
 _cache: dict[str, Deps] = {}
 
 
-def get_deps(settings: Settings | None = None, progress: Progress | None = None) -> Deps:
+def get_deps(settings: Settings | None = None, progress: Any = None) -> Deps:
     """Process-wide Deps for the CLI and API (built once, thread-safe)."""
     settings = settings or get_settings()
     key = str(settings.home)
@@ -74,11 +53,11 @@ def get_deps(settings: Settings | None = None, progress: Progress | None = None)
         return _cache[key]
 
 
-def build_deps(settings: Settings, progress: Progress | None = None) -> Deps:
+def build_deps(settings: Settings, progress: Any = None) -> Deps:
     """The catalog must open; a damaged profile or playlist store degrades to None (readiness reports
     it, personalisation and refinement answer 503) instead of stopping the whole app."""
     from agent.playlist_store import open_playlist_store
-    from tools.profiles import open_profile_store
+    from tools.profile_store import open_profile_store
 
     catalog = open_catalog(settings, progress=progress)
     deps = Deps(settings=settings, catalog=catalog)

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 
 from agent.deps import Deps
-from agent.errors import StoreError
+from core.errors import StoreError
 from tools.profiles import ImportReport, PlayEvent, check_user_id
 
 log = logging.getLogger("segue.history")

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
-from agent.config import Settings
-from agent.errors import UpstreamError
+from core.errors import UpstreamError
+from core.settings import Settings
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""Typed models at every stage boundary: Track, SearchFilters, PlaylistSpec, Playlist and its parts."""
+"""Typed models at every stage boundary: PlaylistSpec, Playlist and its parts (catalog types live in core.types)."""
 
 from __future__ import annotations
 
@@ -6,80 +6,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Explicit = Literal["true", "false", "unknown"]
-Arc = Literal["rise", "fall", "steady", "peak", "wave", "rise_fall"]
-Feature = Literal[
-    "energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "liveness"
-]
-FEATURES: tuple[Feature, ...] = (
-    "energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "liveness"
+from core.types import (  # noqa: F401  (re-exported for the API models' users)
+    FEATURES,
+    Candidate,
+    Explicit,
+    ExplicitPolicy,
+    Feature,
+    FilteredItem,
+    SearchFilters,
+    Track,
+    Usage,
 )
 
-
-class Track(BaseModel):
-    """One song in the catalog, merged from every source that lists it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str = Field(description="Spotify track id (22 chars); 'th_<hash>' for hits-only songs without one.")
-    title: str = Field(description="Song title as published.")
-    artists: list[str] = Field(description="Credited artists, primary first.")
-    album: str = Field("", description="Album name, empty when unknown.")
-    year: int | None = Field(None, description="Release year.")
-    genres: list[str] = Field(default_factory=list, description="Artist genres (Spotify) then playlist genres/subgenres.")
-    explicit: Explicit = Field("unknown", description="true/false when a source says so, unknown otherwise.")
-    duration_ms: int = Field(description="Length in milliseconds.")
-    popularity: int = Field(0, description="Spotify popularity 0-100 (max over sources).")
-    tempo: float = Field(description="Beats per minute (0 = no detectable beat).")
-    key: int = Field(description="Pitch class 0=C … 11=B.")
-    mode: int = Field(description="1 major, 0 minor.")
-    camelot: str = Field(description="Camelot wheel code derived from key+mode, e.g. '8B' (C major).")
-    energy: float
-    valence: float
-    danceability: float
-    acousticness: float
-    instrumentalness: float
-    speechiness: float
-    liveness: float
-    loudness: float = Field(description="Mean loudness in dB.")
-    song_key: str = Field(description="Normalised 'artist|title' identifying the song across versions.")
-    sources: list[str] = Field(default_factory=list, description="Which raw files list this song.")
-
-    @property
-    def artist(self) -> str:
-        return self.artists[0] if self.artists else ""
-
-
-class SearchFilters(BaseModel):
-    """Hard filters for catalog search. Unknown fields are rejected."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    explicit: Literal["allow", "exclude"] = Field("allow", description="exclude drops explicit AND unknown tracks.")
-    genres: list[str] = Field(default_factory=list, description="Keep tracks having any of these genres (substring match on genre words).")
-    exclude_genres: list[str] = Field(default_factory=list, description="Drop tracks having any of these genres.")
-    artists: list[str] = Field(default_factory=list, description="Keep tracks by any of these artists.")
-    exclude_artists: list[str] = Field(default_factory=list, description="Drop tracks by any of these artists (featured too).")
-    year_min: int | None = None
-    year_max: int | None = None
-    tempo_min: float | None = None
-    tempo_max: float | None = None
-    max_duration_ms: int | None = None
-    features: dict[Feature, tuple[float, float]] = Field(
-        default_factory=dict, description="Inclusive [low, high] ranges per audio feature."
-    )
-
-
-class Candidate(BaseModel):
-    """A catalog track returned by search, with its relevance score."""
-
-    track: Track
-    score: float = Field(description="Cosine similarity to the query (higher is better).")
-
+Arc = Literal["rise", "fall", "steady", "peak", "wave", "rise_fall"]
 
 # --------------------------------------------------------------------------- prompt → spec
 
-ExplicitPolicy = Literal["allow", "exclude"]
 NarrationStyle = Literal["radio", "brief", "none"]
 TalkPosition = Literal["start", "middle", "end"]
 
@@ -173,19 +115,6 @@ class ConstraintReport(BaseModel):
     actual: str
     met: bool
     note: str = ""
-
-
-class FilteredItem(BaseModel):
-    id: str
-    title: str
-    artists: list[str]
-    reason: str
-
-
-class Usage(BaseModel):
-    model_calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
 
 
 class Playlist(BaseModel):

@@ -12,10 +12,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from agent.errors import SegueError
 from agent.grounding import FactSheet, build_facts, check, plain_text
 from agent.models import PlaylistSpec, Segment, Track, Usage
 from agent.selection import top_genres
+from core.errors import SegueError
 from tools.moods import mood_words
 from tools.normalize import base_title
 

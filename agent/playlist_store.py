@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from agent.config import Settings
-from agent.errors import NotFound, StoreError
 from agent.models import Playlist
+from core.errors import NotFound, StoreError
+from core.settings import Settings
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS playlists (

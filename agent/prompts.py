@@ -7,8 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
-from agent.config import REPO_ROOT
-from agent.errors import InvalidInput
+from core.errors import InvalidInput
+from core.settings import REPO_ROOT
 
 PROMPTS_DIR = REPO_ROOT / "prompts"
 _SAFE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")

@@ -21,7 +21,7 @@ from tools.content_filter import ContentPolicy
 from tools.talk import TalkCandidate, TalkCatalog, TalkFilters
 
 if TYPE_CHECKING:
-    from agent.planner import Planned
+    from agent.planner.planned import Planned
     from tools.talk_build import TalkItem
 
 LANGUAGES = ["en"]  # prompts are read in English, so episodes are too
@@ -120,7 +120,7 @@ def music_spec(spec: PlaylistSpec, placed: list[tuple[TalkItem, TalkSlot]]) -> P
 
 def stated_format(request: GenerateRequest, spec: PlaylistSpec) -> FormatPlan:
     """The prompt's own words decide whether talk plays: a planner may shape the slots, never add talk."""
-    from agent.formats import parse_format
+    from agent.planner.formats import parse_format
 
     if parse_format(request.prompt).kind == "music":
         return FormatPlan()

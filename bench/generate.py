@@ -273,8 +273,8 @@ def run(n: int = 120, http_n: int = 200, concurrency: int = 4, time_limit: float
     """Run every part, print the tables, return the key figures."""
     import shutil
 
-    from agent.config import Settings
     from agent.deps import build_deps
+    from core.settings import Settings
 
     base = Settings(home=home) if home else Settings()
     tmp_home = bench_home(base.store_root)

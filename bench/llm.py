@@ -175,7 +175,7 @@ def run_one(prompt: str, deps: Any, one_per_turn: bool, latency_s: float, versio
 
 
 def load_prompts(n: int) -> list[str]:
-    from agent.config import REPO_ROOT
+    from core.settings import REPO_ROOT
 
     path = REPO_ROOT / "evals" / "suites" / "core.yaml"
     try:

@@ -27,7 +27,7 @@ def child_peak_mb(code: str) -> float:
 
 
 def run(n: int = 200, home: Path | None = None, concurrency: int = 4) -> dict[str, float]:
-    from agent.config import Settings
+    from core.settings import Settings
     from tools.store import current_build
 
     settings = Settings(home=home) if home else Settings()

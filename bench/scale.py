@@ -176,9 +176,9 @@ def with_ann(catalog, ann):
 
 def generate_rows(catalog, n: int, variants: dict[str, Any]) -> list:
     """In-process generate latency per search variant (Deps built around the already loaded catalog)."""
-    from agent.config import Settings
     from agent.deps import Deps
     from bench.generate import run_in_process
+    from core.settings import Settings
 
     deps = Deps(settings=Settings(provider="offline"), catalog=catalog)
     rows = []
@@ -206,7 +206,7 @@ def sweep_rows(catalog, n: int) -> list:
 
 def run(tracks: int = 1_000_000, queries: int = 360, gen_n: int = 40, embedded_tracks: int | None = None, seed: int = 0,
         baseline_queries: int = 12, sweep: bool = True) -> dict:
-    from agent.config import get_settings
+    from core.settings import get_settings
     from tools.ann import ProjectedSearch
     from tools.catalog import Catalog
     from tools.chroma_search import chroma_search
@@ -223,7 +223,7 @@ def run(tracks: int = 1_000_000, queries: int = 360, gen_n: int = 40, embedded_t
     synth_s = time.perf_counter() - start
     start = time.perf_counter()
     catalog = Catalog.load(build)
-    gc.freeze()  # as agent.deps.open_catalog does
+    gc.freeze()  # as tools.ingest.open_catalog does
     load_s, (load_rss, _) = time.perf_counter() - start, rss_mb(os.getpid())
     projected = catalog.ann or ProjectedSearch(catalog.vectors)
     index_mb = projected.nbytes / 2**20

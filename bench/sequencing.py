@@ -80,7 +80,7 @@ def build(prompt: str, deps, count: int | None = None) -> Orders | None:
 
 def safe_build(prompt: str, deps, count: int | None = None) -> Orders | None:
     """build(), skipping prompts Segue rightly refuses (invalid input)."""
-    from agent.errors import SegueError
+    from core.errors import SegueError
 
     try:
         return build(prompt, deps, count)

@@ -52,7 +52,7 @@ def drop_file_cache(paths: list[Path]) -> bool:
 
 
 def run(repeat: int = 3) -> dict[str, float]:
-    from agent.config import Settings
+    from core.settings import Settings
     from tools.store import current_build
 
     settings = Settings()

@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from agent.config import Settings
 from agent.deps import Deps
+from core.settings import Settings
 from evals.suite import Suite
 
 INSTRUCTIONS = ("You grade playlists made by an AI DJ. Judge only against the criteria. Answer with one JSON "

@@ -25,7 +25,7 @@ import numpy as np
 from agent.models import Arc, Playlist
 from evals.grounding import check_narration
 from tools.catalog import Catalog
-from tools.normalize import norm_artist, song_key
+from tools.normalize import fold, norm_artist, song_key
 
 HIGHER_IS_BETTER = {"coherence": True, "artist_entropy": True, "ild": True, "novelty": None, "user_novelty": None,
                     "camelot_pct": True, "mean_dbpm": False, "arc_fit": True, "violations": False, "grounded": True,
@@ -109,10 +109,14 @@ def hidden_shortfalls(p: Playlist) -> list[str]:
     return out
 
 
+def in_family(genres: list[str], terms: list[str]) -> bool:
+    """A track is in a genre family when any of its genres contains a term as whole words."""
+    folded = [f" {fold(g)} " for g in genres]
+    return any(f" {fold(term)} " in g for term in terms for g in folded)
+
+
 def violations(p: Playlist, catalog: Catalog | None) -> list[str]:
     """Every hard constraint of the spec the playlist breaks, plus unreported shortfalls."""
-    from evals.scorers import in_family
-
     s = p.spec
     blocked = {norm_artist(a) for a in s.exclude_artists}
     out: list[str] = []

@@ -1,9 +1,7 @@
-"""Eval reports: a terminal table (rich), report.md, report.json and a self-contained report.html, side by side."""
+"""Eval reports, variants side by side: the rows every format shares, the terminal table (rich) and report.md."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from evals.metrics import HIGHER_IS_BETTER
@@ -148,20 +146,6 @@ def markdown(run: EvalRun) -> str:
     lines += [f"- {r.variant} · `{r.case_id}` (repeat {r.repeat}): {_md_cell(failure_text(r))}"
               for r in run.results if r.status != "pass"] or ["(none)"]
     return "\n".join(lines) + "\n"
-
-
-def write_reports(run: EvalRun, out: Path) -> dict[str, Path]:
-    """Write report.json, report.md and report.html into `out`; returns the paths by format."""
-    from evals.report_html import html_report
-
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "report.json", "md": out / "report.md", "html": out / "report.html"}
-    data = run.model_dump(mode="json") | {"passed": run.passed,
-                                          "differing_cases": differing(run)}
-    paths["json"].write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    paths["md"].write_text(markdown(run), encoding="utf-8")
-    paths["html"].write_text(html_report(run), encoding="utf-8")
-    return paths
 
 
 def summary_for(run: EvalRun, variant: str) -> VariantSummary:

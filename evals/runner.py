@@ -13,8 +13,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from agent.deps import Deps
-from agent.errors import InvalidInput, SegueError
 from agent.models import GenerateRequest, Playlist
+from core.errors import InvalidInput, SegueError
 from evals.metrics import compute_metrics
 from evals.scorers import Outcome, ScoreContext, score
 from evals.suite import Assertion, Case, Suite, Threshold

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from agent.models import Arc, Playlist, PlaylistTrack
 from evals.grounding import check_narration
+from evals.metrics import in_family
 from tools.catalog import Catalog, track_artist_names
-from tools.normalize import fold, norm_artist
+from tools.normalize import norm_artist
 
 Status = Literal["pass", "fail", "skip"]
 
@@ -99,12 +100,6 @@ def _genres(t: PlaylistTrack, catalog: Catalog | None) -> list[str]:
 def _artists(t: PlaylistTrack, catalog: Catalog | None) -> list[str]:
     full = _full_track(t, catalog)
     return track_artist_names(full) if full is not None else [norm_artist(a) for a in t.artists]
-
-
-def in_family(genres: list[str], terms: list[str]) -> bool:
-    """A track is in a genre family when any of its genres contains a term as whole words."""
-    folded = [f" {fold(g)} " for g in genres]
-    return any(f" {fold(term)} " in g for term in terms for g in folded)
 
 
 def _label(t: PlaylistTrack) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agent.errors import InvalidInput
+from core.errors import InvalidInput
 
 
 class Assertion(BaseModel):

@@ -94,7 +94,7 @@ def _fixture_cache():
     import hashlib
     from pathlib import Path
 
-    from agent.config import DATA_DIR, REPO_ROOT, Settings
+    from core.settings import DATA_DIR, REPO_ROOT, Settings
     from tools.ingest import BUILD_CODE, SOURCE_FILES, ingest
 
     h = hashlib.sha256(Path(__file__).read_bytes())
@@ -125,14 +125,14 @@ def fixture_raw(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def settings(fixture_raw):
-    from agent.config import Settings
+    from core.settings import Settings
 
     return Settings(home=fixture_raw.parent / "home", raw_data_dir=fixture_raw, provider="offline")
 
 
 @pytest.fixture(scope="session")
 def catalog(settings):
-    from agent.deps import open_catalog
+    from tools.ingest import open_catalog
 
     return open_catalog(settings)
 

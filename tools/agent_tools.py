@@ -13,16 +13,19 @@ import re
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from langchain.tools import ToolRuntime, tool
 from pydantic import BaseModel
 
-from agent.config import DATA_DIR
-from agent.deps import Deps
-from agent.models import SearchFilters, Track, Usage
+from core.settings import DATA_DIR
+from core.types import SearchFilters, Track, Usage
 from tools.content_filter import ContentPolicy, apply_policy
 from tools.normalize import fold
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+    from tools.catalog import Catalog
 
 MAX_K = 25
 MAX_IDS = 100
@@ -31,12 +34,20 @@ PROFILE_FEATURES = ("energy", "valence", "danceability", "acousticness", "instru
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]+")
 
 
+class ToolDeps(Protocol):
+    """The collaborators a tool may use (the pipeline's Deps satisfies this)."""
+
+    settings: Settings
+    catalog: Catalog
+    profiles: Any
+
+
 class ToolContext:
     """What one request's tools may use. The policy comes from the request and profile, never from the model.
 
     A plain class (not a dataclass or model) so the tool schema treats it as opaque."""
 
-    def __init__(self, deps: Deps, policy: ContentPolicy, user_id: str | None = None) -> None:
+    def __init__(self, deps: ToolDeps, policy: ContentPolicy, user_id: str | None = None) -> None:
         self.deps = deps
         self.policy = policy
         self.user_id = user_id
@@ -250,7 +261,7 @@ def clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def genre_profiles_path(deps: Deps) -> Path:
+def genre_profiles_path(deps: ToolDeps) -> Path:
     local = deps.settings.raw_data_dir / GENRE_PROFILES
     return local if local.exists() else DATA_DIR / "raw" / GENRE_PROFILES
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agent.errors import InvalidInput, StoreError
-from agent.models import FEATURES, Candidate, SearchFilters, Track
+from core.errors import InvalidInput, StoreError
+from core.types import FEATURES, Candidate, SearchFilters, Track
 from tools.catalog_names import track_artist_names  # noqa: F401  (re-exported)
 from tools.normalize import fold, norm_artist
 from tools.store import BuildInfo
@@ -222,9 +222,9 @@ def _matching_genres(genres: tuple[str, ...], term: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=2048)
 def _embed_cached(text: str) -> bytes:
-    from tools.embeddings import get_embedder
+    from tools.embeddings import query_embedder
 
-    return get_embedder().embed([text])[0].tobytes()
+    return query_embedder().embed([text])[0].tobytes()
 
 
 def embed_query(text: str) -> np.ndarray:

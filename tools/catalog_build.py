@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.models import Explicit, Track
+from core.types import Explicit, Track
 from tools.normalize import clean_text, norm_artist, norm_title, recording_key, song_key
 
 # Camelot wheel: pitch class → code, for major (B) and minor (A) keys.

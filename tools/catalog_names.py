@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agent.models import Track
+from core.types import Track
 from tools.normalize import featured_artists, norm_artist
 
 

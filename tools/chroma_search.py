@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from agent.errors import StoreError
-from agent.models import Candidate, SearchFilters
+from core.errors import StoreError
+from core.types import Candidate, SearchFilters
 from tools.catalog import Catalog
 from tools.store import chroma_client
 

@@ -11,7 +11,7 @@ from typing import Any, overload
 
 import numpy as np
 
-from agent.models import FEATURES, Track
+from core.types import FEATURES, Track
 
 TEXT_FIELDS = ("id", "title", "album", "explicit", "camelot", "song_key")
 LIST_FIELDS = ("artists", "genres", "sources", "credits")

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.models import ExplicitPolicy, FilteredItem, Track
+from core.types import ExplicitPolicy, FilteredItem, Track
 from tools.catalog_names import track_artist_names_of
 from tools.normalize import clean_text, fold, norm_artist, song_key, split_artists
 

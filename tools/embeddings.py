@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from agent.config import DATA_DIR
+from core.settings import DATA_DIR, Settings
 
 TOKENIZER_PATH = DATA_DIR / "models" / "minilm-tokenizer.json"
 DIM = 384
@@ -94,14 +94,25 @@ def local_embedder() -> LocalEmbedder:
         return _local_embedder()
 
 
-def get_embedder() -> Embedder:
-    from agent.config import get_settings
-
-    s = get_settings()
-    if s.embeddings == "openai":
-        key = s.openai_api_key.get_secret_value() if s.openai_api_key else None
-        return OpenAIEmbedder(s.embedding_model, s.llm_base_url, key)
+def get_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings name: the endpoint's /embeddings for `openai`, else the local model."""
+    if settings.embeddings == "openai":
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        return OpenAIEmbedder(settings.embedding_model, settings.llm_base_url, key)
     return local_embedder()
+
+
+_query_embedder: list[Embedder] = []  # set once at start-up by use_query_embedder; local model otherwise
+
+
+def use_query_embedder(embedder: Embedder) -> None:
+    """Install the embedder queries are embedded with (the app and CLI do this when they open the catalog)."""
+    with _embedder_lock:
+        _query_embedder[:] = [embedder]
+
+
+def query_embedder() -> Embedder:
+    return _query_embedder[0] if _query_embedder else local_embedder()
 
 
 def text_hash(text: str) -> str:

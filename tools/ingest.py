@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from agent.config import Settings
-from agent.errors import StoreError
-from agent.models import Track
+from core.errors import StoreError
+from core.settings import Settings
+from core.types import Track
 from tools import shipped
+from tools.catalog import Catalog
 from tools.catalog_build import build_tracks, track_text
-from tools.embeddings import vector_path
+from tools.embeddings import get_embedder, local_embedder, use_query_embedder, vector_path
 from tools.store import BuildInfo, Progress, content_id, current_build, prune, verify, write_build
 
 SHIPPED_VECTORS = "tracks-minilm-l6-int8.npz"
@@ -98,3 +101,19 @@ def ingest_music(settings: Settings, raw_dir: Path | None = None, rebuild: bool 
 def write_shipped_vectors(tracks: Sequence[Track], texts: list[str], vectors: np.ndarray, path: Path | None = None) -> Path:
     """Quantise and save the music vectors (with their SHA256SUMS line) so fresh clones skip embedding."""
     return shipped.write(path or vector_path(SHIPPED_VECTORS), [t.id for t in tracks], texts, vectors)
+
+
+def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progress | None = None) -> Catalog:
+    """Open the current catalog build; build it first when none exists and auto_ingest is on."""
+    if settings.embeddings == "local":  # load the query embedder while the catalog loads
+        threading.Thread(target=local_embedder, daemon=False).start()  # daemon threads abort in onnxruntime at exit
+    else:
+        use_query_embedder(get_embedder(settings))
+    build = current_build(settings.store_root)
+    if build is None:
+        if not auto_ingest:
+            raise StoreError(f"no catalog at {str(settings.store_root)!r}; run `segue ingest`")
+        build, _ = ingest(settings, progress=progress)
+    catalog = Catalog.load(build, settings.projected_search_min_tracks)
+    gc.freeze()  # the catalog's column objects live as long as the process: keep them out of every GC pass
+    return catalog

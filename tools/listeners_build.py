@@ -151,8 +151,8 @@ def write_listeners(listeners: list[dict], path: Path) -> None:
 
 
 def main() -> None:
-    from agent.config import get_settings
-    from agent.deps import open_catalog
+    from core.settings import get_settings
+    from tools.ingest import open_catalog
     from tools.profile_store import SEED_FILE
 
     settings = get_settings()

@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from agent.config import DATA_DIR
-from agent.errors import InvalidInput, StoreError
+from core.errors import InvalidInput, StoreError
+from core.settings import DATA_DIR, Settings
 from tools.content_filter import ContentPolicy
 from tools.normalize import clean_text, norm_artist, recording_key, song_key, split_artists
 from tools.profiles import (
     ImportReport,
     PlayEvent,
+    ProfileStore,
     StoredEvent,
     TasteProfile,
     UserInfo,
@@ -338,3 +339,8 @@ def _jsonl_rows(text: str, name: str) -> list[tuple[int, Any]]:
 def _csv_rows(text: str) -> list[tuple[int, dict]]:
     reader = csv.DictReader(io.StringIO(text))
     return [(n, {k: v for k, v in row.items() if k and v not in (None, "")}) for n, row in enumerate(reader, 2)]
+
+
+def open_profile_store(settings: Settings, catalog: Catalog) -> ProfileStore:
+    """The configured profile store (SQLite at settings.home/profiles.sqlite), seeded with the demo listeners."""
+    return SqliteProfileStore(settings.home / "profiles.sqlite", catalog)

@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from agent.errors import InvalidInput
-from agent.models import FEATURES, Track
+from core.errors import InvalidInput
+from core.types import FEATURES, Track
 from tools.content_filter import ContentPolicy
 
 if TYPE_CHECKING:
-    from agent.config import Settings
     from tools.catalog import Catalog
 
 HALF_LIFE_DAYS = 30.0
@@ -145,13 +144,6 @@ class ProfileStore(Protocol):
     def list_users(self) -> list[UserInfo]: ...
 
     def integrity_check(self) -> str: ...
-
-
-def open_profile_store(settings: Settings, catalog: Catalog) -> ProfileStore:
-    """The configured profile store (SQLite at settings.home/profiles.sqlite), seeded with the demo listeners."""
-    from tools.profile_store import SqliteProfileStore
-
-    return SqliteProfileStore(settings.home / "profiles.sqlite", catalog)
 
 
 def cold_start_profile(user_id: str, policy: ContentPolicy | None = None) -> TasteProfile:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.config import Settings
-from agent.errors import StoreError
+from core.errors import StoreError
+from core.settings import Settings
 from tools.embeddings import DIM, dequantise, embed_all, get_embedder, quantise, text_hash
 
 
@@ -43,7 +43,7 @@ def lookup(path: Path, keys: list[tuple[str, str]]) -> tuple[list[int], np.ndarr
 def vectors_for(ids: list[str], texts: list[str], settings: Settings, reembed: bool, shipped: Path,
                 progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, str]:
     """Shipped vectors where the text is unchanged; the configured embedder for everything else."""
-    embedder = get_embedder()
+    embedder = get_embedder(settings)
     out = np.zeros((len(ids), DIM), dtype=np.float32)
     have: set[int] = set()
     if not reembed and settings.embeddings == "local":

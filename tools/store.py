@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from agent.errors import StoreError
-from agent.models import Track
+from core.errors import StoreError
+from core.types import Track
 
 COLLECTION = "segue_tracks"
 FORMAT_VERSION = 2

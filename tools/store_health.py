@@ -8,7 +8,7 @@ import threading
 import time
 from typing import Any
 
-from agent.errors import StoreError
+from core.errors import StoreError
 
 HEARTBEAT_TTL_S = 1.0
 HEARTBEAT_TIMEOUT_S = 1.0

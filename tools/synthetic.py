@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.models import FEATURES
+from core.types import FEATURES
 from tools.columns import NUMERIC_FIELDS
 from tools.store import FORMAT_VERSION, BuildInfo, current_build, sha256_file, switch_current
 
@@ -143,7 +143,7 @@ def _manifest(base: BuildInfo, build_id: str, total: int, seed: int, dim: int, p
 
 
 def main() -> None:
-    from agent.config import get_settings
+    from core.settings import get_settings
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tracks", type=int, default=1_000_000, help="total tracks (real + synthetic)")

@@ -20,8 +20,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.config import Settings
-from agent.errors import InvalidInput, StoreError
+from core.errors import InvalidInput, StoreError
+from core.settings import Settings
 from tools import shipped
 from tools.catalog import embed_query, top_k
 from tools.embeddings import vector_path

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.models import Explicit
+from core.types import Explicit
 from tools.normalize import clean_text, fold
 
 MAX_PER_SHOW = 25

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, overload
 
 from pydantic import BaseModel, Field
 
-from agent.errors import StoreError
+from core.errors import StoreError
 from tools.profiles import StoredEvent, affinities, check_user_id, decayed_weights
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from agent.deps import Deps
-from agent.errors import StoreError
+from core.errors import StoreError
 
 DepsProvider = Callable[[], Deps]
 _build_lock = threading.Lock()

@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from agent.api.deps import get_deps
 from agent.api.problems import Problem, request_id_of, responses, slug
 from agent.deps import Deps
-from agent.errors import SegueError
 from agent.models import GenerateRequest, Playlist
+from core.errors import SegueError
 
 router = APIRouter(tags=["generate"])
 log = logging.getLogger("segue.api")

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 from starlette.types import Scope
 
-from agent.errors import SegueError
+from core.errors import SegueError
 
 log = logging.getLogger("segue.api")
 MEDIA_TYPE = "application/problem+json"

@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from agent.api.deps import get_deps
 from agent.api.problems import responses
 from agent.deps import Deps
-from agent.errors import NotFound
 from agent.models import SearchFilters, Track
+from core.errors import NotFound
 
 router = APIRouter(prefix="/tracks", tags=["tracks"])
 

@@ -35,7 +35,7 @@ EXIT_CODES = {"InvalidInput": 2, "SegueError": 2, "StoreError": 3, "NotFound": 4
 
 
 def main() -> None:
-    from agent.errors import SegueError
+    from core.errors import SegueError
 
     try:
         app()

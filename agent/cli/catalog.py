@@ -27,7 +27,7 @@ def ingest(
     raw: Annotated[Path | None, typer.Option(help="Raw data directory (default data/raw).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    from agent.config import get_settings
+    from core.settings import get_settings
     from tools.ingest import ingest as run_ingest
 
     settings = get_settings()
@@ -63,8 +63,8 @@ def parse_filters(text: str | None, model: Any = None):
     """--filter JSON → the filter model (SearchFilters, or TalkFilters for talk); one-line errors."""
     from pydantic import ValidationError
 
-    from agent.errors import InvalidInput
     from agent.models import SearchFilters
+    from core.errors import InvalidInput
 
     model = model or SearchFilters
     if not text:
@@ -87,7 +87,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     from agent.deps import get_deps
-    from agent.errors import InvalidInput
+    from core.errors import InvalidInput
 
     if fmt not in ("music", "talk", "any"):
         raise InvalidInput(f"--format {fmt!r} must be music, talk or any")
@@ -183,7 +183,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable
 
 def talk_stats(deps) -> dict:
     """The talk catalog's figures, or why it is unavailable."""
-    from agent.errors import StoreError
+    from core.errors import StoreError
 
     try:
         return asdict(deps.talk.stats())
@@ -193,8 +193,8 @@ def talk_stats(deps) -> dict:
 
 @catalog_app.command("verify", help="Check the store's checksums.")
 def verify() -> None:
-    from agent.config import get_settings
-    from agent.errors import StoreError
+    from core.errors import StoreError
+    from core.settings import get_settings
     from tools.store import current_build
     from tools.store import verify as verify_build
 

@@ -18,7 +18,7 @@ def parse_at(text: str | None) -> datetime:
     """ISO 8601 ('2026-11-27T07:30'); now when not given."""
     from datetime import UTC
 
-    from agent.errors import InvalidInput
+    from core.errors import InvalidInput
 
     if not text:
         return datetime.now(UTC)

@@ -31,7 +31,8 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Report directory (default <home>/eval-runs/<suite>).")] = None,
     cache_dir: Annotated[Path | None, typer.Option(help="Model-response cache (default <home>/eval-cache).")] = None,
 ) -> None:
-    from evals.report import print_summary, write_reports
+    from evals.report import print_summary
+    from evals.report_files import write_reports
     from evals.runner import run_suite
     from evals.suite import load_suite
 
@@ -53,8 +54,8 @@ def run(
 
 def build_variants(prompts: list[str] | None, providers: list[str] | None, models: list[str] | None):
     """The cross product prompt version × provider × model (models only matter for openai)."""
-    from agent.config import get_settings
-    from agent.errors import InvalidInput
+    from core.errors import InvalidInput
+    from core.settings import get_settings
     from evals.runner import Variant
 
     settings = get_settings()
@@ -77,7 +78,7 @@ def bench(
     seed: Annotated[int, typer.Option(help="Sampling and random-baseline seed.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    from agent.errors import InvalidInput
+    from core.errors import InvalidInput
     from evals.benchmarks import run_benchmark
 
     if name not in ("playlists", "cpcd"):

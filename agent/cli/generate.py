@@ -45,9 +45,9 @@ def generate(
     from pydantic import ValidationError
 
     from agent.deps import get_deps
-    from agent.errors import InvalidInput
     from agent.generate import generate as run
     from agent.models import GenerateRequest
+    from core.errors import InvalidInput
 
     try:
         request = GenerateRequest(prompt=prompt, count=count, minutes=minutes, user_id=user,
@@ -64,7 +64,7 @@ def generate(
     if deps.playlists is not None:
         deps.playlists.save(playlist)  # kept for `segue refine` and `segue export`
     if export and output is not None:
-        from agent.cli.serve import write_export
+        from agent.cli.output import write_export
 
         write_export(playlist, export, output)
         if str(output) == "-":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 from rich.console import Console
@@ -56,3 +57,22 @@ def progress_bar(enabled: bool = True):
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+def write_export(playlist, fmt: str, output: Path) -> None:
+    """Write one playlist file; `-` prints it."""
+    from agent.export import FORMATS
+    from agent.export import export as render
+    from core.errors import InvalidInput
+
+    if fmt not in FORMATS:
+        raise InvalidInput(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    text = render(playlist, fmt)  # type: ignore[arg-type]
+    if str(output) == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {str(output)!r}: {exc.strerror}") from exc
+    err.print(f"[green]wrote[/] {escape(str(output))} ({fmt}, {len(playlist.tracks)} tracks)")

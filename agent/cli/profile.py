@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 
 def _store():
     from agent.deps import get_deps
-    from agent.errors import StoreError
+    from core.errors import StoreError
 
     deps = get_deps()
     if deps.profiles is None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.output import console, err, escape, print_json, progress_bar
+from agent.cli.output import console, err, escape, print_json, progress_bar, write_export
 
 FORMAT_HELP = "m3u8, xspf or jspf."
 
@@ -72,30 +72,9 @@ def export(
     write_export(store.get(playlist_id), fmt, output)
 
 
-def write_export(playlist, fmt: str, output: Path) -> None:
-    """Write one playlist file; `-` prints it."""
-    import sys
-
-    from agent.errors import InvalidInput
-    from agent.export import FORMATS
-    from agent.export import export as render
-
-    if fmt not in FORMATS:
-        raise InvalidInput(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    text = render(playlist, fmt)  # type: ignore[arg-type]
-    if str(output) == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {str(output)!r}: {exc.strerror}") from exc
-    err.print(f"[green]wrote[/] {escape(str(output))} ({fmt}, {len(playlist.tracks)} tracks)")
-
-
 def _store(show_progress: bool):
     from agent.deps import get_deps
-    from agent.errors import StoreError
+    from core.errors import StoreError
 
     with progress_bar(show_progress) as bar:
         deps = get_deps(progress=bar)
@@ -107,7 +86,7 @@ def _store(show_progress: bool):
 def _validated(model, **values):
     from pydantic import ValidationError
 
-    from agent.errors import InvalidInput
+    from core.errors import InvalidInput
 
     try:
         return model(**values)

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from agent.deps import Deps
-from agent.models import Candidate, GenerateRequest, PlaylistSpec, Usage
-
-
-@dataclass
-class Planned:
-    spec: PlaylistSpec
-    provider: str
-    extra_candidates: list[Candidate] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)
-    degraded: bool = False
-    degraded_reason: str | None = None
-    dropped_ids: int = 0  # model-proposed track ids the catalog does not hold (dropped)
+from agent.models import GenerateRequest, PlaylistSpec
+from agent.planner.planned import Planned
 
 
 def apply_overrides(spec: PlaylistSpec, request: GenerateRequest) -> PlaylistSpec:

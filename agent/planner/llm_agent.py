@@ -15,11 +15,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agent.deps import Deps
-from agent.errors import UpstreamError
 from agent.llm import NoPlan, describe_failure, run_with_deadline
 from agent.models import Candidate, GenerateRequest, PlaylistSpec, Usage
-from agent.planner import Planned
+from agent.planner.planned import Planned
 from agent.prompts import render
+from core.errors import UpstreamError
 from tools.agent_tools import ALL_TOOLS, ToolContext
 
 log = logging.getLogger(__name__)

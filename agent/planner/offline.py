@@ -8,35 +8,23 @@ moods. What is left, minus requests and politeness, becomes the free-text query 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from agent.formats import read_format
 from agent.models import FEATURES, PlaylistSpec
 from agent.planner import lexicon as lx
-from agent.planner.quantities import Marker, bpm, counts, durations, years
+from agent.planner.formats import read_format
+from agent.planner.quantities import Marker, bpm, counts, durations, normalise, years
 from agent.planner.vocab import MAX_ARTIST_WORDS, Vocab, vocab_for
 from tools.catalog import Catalog
 
-_CHAR_MAP = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-", "“": '"', "”": '"'})
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _SEPARATORS = {"or", "and", "nor", "plus", "n"}
 _BREAK = re.compile(r"[,/;:.!?|()]")
 FAMILIAR, NEUTRAL, DISCOVER = 0.15, 0.5, 0.85
-
-
-def normalise(prompt: str) -> str:
-    """Lower-case, accent-folded, same length as the prompt (so positions map back to the original)."""
-    out = []
-    for ch in prompt.translate(_CHAR_MAP):
-        base = unicodedata.normalize("NFKD", ch)[:1] or ch
-        low = base.lower()
-        out.append(low if len(low) == 1 else base)
-    return "".join(out)
 
 
 @dataclass

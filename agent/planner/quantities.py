@@ -6,6 +6,7 @@ no phrase is read twice) and writes plain values into a dict of PlaylistSpec fie
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,6 +29,19 @@ _MINUTES = r"(?:minutes?|mins?|m)"
 _COUNT_UNIT = (r"(?:songs?|tracks?|tunes?|jams|bangers|bops|hits|records|cuts|numbers|picks|tracs|sngs|songz|sogns|"
                r"joints|anthems|ballads|classics|pieces|singles|selections|tacks|trakcs|sings)")
 _COUNT_GAP_BLOCK = re.compile(r"\b(?:hours?|hrs?|minutes?|mins?|bpm|years?|of|from|in|the|to|for)\b")
+
+
+_CHAR_MAP = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "–": "-", "—": "-", "“": '"', "”": '"'})
+
+
+def normalise(prompt: str) -> str:
+    """Lower-case, accent-folded, same length as the prompt (so positions map back to the original)."""
+    out = []
+    for ch in prompt.translate(_CHAR_MAP):
+        base = unicodedata.normalize("NFKD", ch)[:1] or ch
+        low = base.lower()
+        out.append(low if len(low) == 1 else base)
+    return "".join(out)
 
 
 class Marker:

@@ -191,7 +191,7 @@ def assemble(request: GenerateRequest, old: Playlist, delta: Delta, tracks: list
              removed: list[FilteredItem], policy: ContentPolicy, deps: Deps, profile, seed: int) -> Playlist:
     """Sequence, narrate and pass the final gate exactly like a generated playlist."""
     from agent.narration import narrate
-    from agent.planner import Planned
+    from agent.planner.planned import Planned
     from agent.response import build_playlist
     from agent.selection import Selection
     from agent.sequencing import sequence

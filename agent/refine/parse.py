@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.errors import InvalidInput
 from agent.models import Feature, Playlist, PlaylistSpec
+from core.errors import InvalidInput
 from tools.catalog import Catalog
 from tools.normalize import fold, norm_artist
 

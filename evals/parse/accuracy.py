@@ -137,9 +137,10 @@ def render(report: Report) -> str:
 
 def _real_catalog() -> Catalog:
     """The real catalog of the configured store (the process-wide deps, or the catalog alone)."""
-    from agent.config import get_settings
-    from agent.deps import get_deps, open_catalog
-    from agent.errors import SegueError
+    from agent.deps import get_deps
+    from core.errors import SegueError
+    from core.settings import get_settings
+    from tools.ingest import open_catalog
 
     try:
         return get_deps().catalog

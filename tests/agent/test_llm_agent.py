@@ -14,12 +14,12 @@ import respx
 from fakes import ScriptedChatModel, call, forever, reply
 from pydantic import SecretStr
 
-from agent.errors import InvalidInput, UpstreamError
 from agent.generate import generate
 from agent.models import GenerateRequest
 from agent.planner import plan
 from agent.planner.llm_agent import enforce_stated, plan_with_llm
 from agent.planner.offline import parse_prompt
+from core.errors import InvalidInput, UpstreamError
 
 BASE = "http://llm.test/v1"
 URL = f"{BASE}/chat/completions"

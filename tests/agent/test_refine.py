@@ -6,11 +6,11 @@ import statistics
 
 import pytest
 
-from agent.errors import InvalidInput
 from agent.generate import generate
 from agent.models import GenerateRequest
 from agent.refine import refine
 from agent.refine.parse import parse_instruction
+from core.errors import InvalidInput
 from tools.normalize import fold
 
 

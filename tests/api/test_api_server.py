@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.config import REPO_ROOT
+from core.settings import REPO_ROOT
 
 pytestmark = pytest.mark.server
 

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from agent.config import DATA_DIR
+from core.settings import DATA_DIR
 from evals.benchmarks import evaluate, run_benchmark
 from evals.benchmarks.common import BM25, hit, mrr, ndcg, r_precision, relevance, segue_ranking, tokens
 

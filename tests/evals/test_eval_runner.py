@@ -13,7 +13,8 @@ from pydantic import SecretStr
 from rich.console import Console
 from typer.testing import CliRunner
 
-from evals.report import print_summary, write_reports
+from evals.report import print_summary
+from evals.report_files import write_reports
 from evals.runner import Variant, run_suite
 from evals.suite import load_suite
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from eval_helpers import by_artist, make_playlist, pick
 
-from agent.errors import InvalidInput
 from agent.models import ConstraintReport, PlaylistSpec, Segment
+from core.errors import InvalidInput
 from evals.scorers import ScoreContext, score, validate_args
 from evals.suite import Case, load_suite
 from tools.normalize import fold
@@ -155,7 +155,7 @@ def test_bad_assertions_are_rejected_when_the_suite_loads(tmp_path):
 
 
 def test_shipped_suites_load_and_are_large_enough():
-    from agent.config import REPO_ROOT
+    from core.settings import REPO_ROOT
 
     core = load_suite(REPO_ROOT / "evals/suites/core.yaml")
     adversarial = load_suite(REPO_ROOT / "evals/suites/adversarial.yaml")

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rel_helpers import assert_problem
 
-from agent.config import Settings
+from core.settings import Settings
 
 pytestmark = pytest.mark.server
 

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from agent.config import Settings
+from core.settings import Settings
 from tools.catalog import Catalog
 from tools.ingest import ingest
 from tools.store import current_build, verify

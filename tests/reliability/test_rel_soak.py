@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent.config import REPO_ROOT
+from core.settings import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 SOAK_S = float(os.environ.get("REL_SOAK_SECONDS", "180"))

@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from agent.config import DATA_DIR, Settings
+from core.settings import DATA_DIR, Settings
 
 SHOW_KEY = {"podcast_shows_spotify_explicit_2024.csv.gz": "Podcast_ID", "podcast_episode_titles_spotify_2024.csv.gz": "Podcast_ID",
             "podcast_shows_spotify_categories_2024.csv.gz": "ID", "podcast_episodes_spotify_top100_2024.csv.gz": None,

@@ -76,7 +76,7 @@ def cli_home(settings, talk_settings, tmp_path_factory):
     """The fixture music store and the talk store in one home, as a user would have them."""
     import shutil
 
-    from agent.config import Settings
+    from core.settings import Settings
 
     home = tmp_path_factory.mktemp("cli") / "home"
     shutil.copytree(settings.home / "catalog", home / "catalog")

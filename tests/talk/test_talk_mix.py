@@ -7,9 +7,9 @@ import dataclasses
 
 import pytest
 
-from agent.formats import parse_format
 from agent.generate import generate
 from agent.models import GenerateRequest
+from agent.planner.formats import parse_format
 from agent.response import talk_gate
 from tools.content_filter import ContentPolicy
 

@@ -8,9 +8,9 @@ import gzip
 import numpy as np
 import pytest
 
-from agent.config import DATA_DIR
 from agent.deps import Deps
 from agent.models import Track
+from core.settings import DATA_DIR
 from tools.agent_tools import ALL_TOOLS, ToolContext, call_tool, genre_profiles_path
 from tools.catalog import Catalog
 from tools.content_filter import ContentPolicy

@@ -6,7 +6,7 @@ import collections
 
 import pytest
 
-from agent.config import DATA_DIR
+from core.settings import DATA_DIR
 from tools.catalog_build import build_tracks, camelot, split_editions
 from tools.normalize import recording_key, song_key
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from agent.errors import InvalidInput
 from agent.models import SearchFilters
+from core.errors import InvalidInput
 from tools.catalog import embed_query
 from tools.normalize import fold
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from agent.config import DATA_DIR
+from core.settings import DATA_DIR
 from tools.listeners_build import (
     ANCHOR,
     CPCD_FILE,

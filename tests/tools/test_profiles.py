@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.deps import Deps
-from agent.errors import InvalidInput, StoreError
 from agent.models import FEATURES, GenerateRequest, PlaylistSpec, Track
 from agent.policy import policy_for
+from core.errors import InvalidInput, StoreError
 from tools.profile_store import SqliteProfileStore, read_events_file
 from tools.profiles import PlayEvent, TasteProfile
 

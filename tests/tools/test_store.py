@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from agent.config import Settings
-from agent.errors import StoreError
 from agent.models import SearchFilters
+from core.errors import StoreError
+from core.settings import Settings
 from tools.catalog import Catalog, embed_query
 from tools.ingest import ingest
 from tools.store import current_build, verify

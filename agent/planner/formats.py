@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from agent.models import FormatPlan, TalkPosition, TalkSlot
+from agent.planner.quantities import Marker, normalise
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'&][a-z0-9]+)*|[,.;:!?()]")
 NOUNS = {"podcast", "podcasts", "pod", "pods", "episode", "episodes"}
@@ -191,7 +192,4 @@ def read_format(marker) -> FormatDraft:
 
 def parse_format(prompt: str) -> FormatPlan:
     """The format plan of a prompt on its own (music words only, no catalog): for checks outside the planner."""
-    from agent.planner.offline import normalise
-    from agent.planner.quantities import Marker
-
     return read_format(Marker(normalise(prompt))).plan(music=False)
