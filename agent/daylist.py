@@ -15,9 +15,16 @@ import numpy as np
 from pydantic import Field
 
 from agent.deps import Deps
-from agent.models import GenerateRequest, Playlist, PlaylistSpec, Track
+from agent.generate import timed
+from agent.items import arrange, gather_all, select_all
+from agent.models import FormatPlan, GenerateRequest, Playlist, PlaylistSpec, TalkSlot, Track
+from agent.narration import narrate_entries
+from agent.planner.planned import Planned
+from agent.policy import policy_for
+from agent.response import build_playlist, final_gate
 from tools.moods import mood_words
 from tools.normalize import fold
+from tools.talk_profile import taste_for
 
 COUNT = 20
 HOUR_WINDOW = 2
@@ -162,31 +169,29 @@ TALK_DAYPARTS = ("early morning", "commute", "morning")
 def daylist(user_id: str, at: datetime, deps: Deps, seed: int | None = None) -> Daylist:
     """The listener's daylist for a moment: daypart mood and energy, their genres and taste, their hour.
     A listener with talk history gets one episode of their favourite topic first on mornings and commutes."""
-    from agent.candidates import gather
-    from agent.generate import timed
-    from agent.planner.planned import Planned
-    from agent.policy import policy_for
-    from agent.selection import select
-    from agent.sequencing import sequence
-
     at = as_utc(at)
     timings: dict[str, float] = {}
     part = daypart(at)
     profile = deps.profiles.get_profile(user_id) if deps.profiles else None
     with timed(timings, "plan"):
         tuned, hour_genres = hour_profile(profile, hour_history(deps, user_id, at.hour), deps)
-        spec = daylist_spec(profile, part, hour_genres)
+        spec = with_morning_talk(daylist_spec(profile, part, hour_genres), user_id, part, deps)
     request = GenerateRequest(prompt=f"daylist for {at:%A} {part.name}", user_id=user_id,
                               seed=seed if seed is not None else day_seed(user_id, at, part))
     policy = policy_for(request, spec, profile, deps)
     with timed(timings, "candidates"):
-        candidates = in_band(gather(spec, policy, deps.catalog, tuned), part.energy)
+        pool = gather_all(spec, policy, deps, tuned)
+        pool.music = in_band(pool.music, part.energy)
     with timed(timings, "selection"):
-        selection = select(candidates, spec, policy, tuned, request.seed, catalog=deps.catalog)
+        chosen = select_all(pool, spec, policy, tuned, request.seed, catalog=deps.catalog)
     with timed(timings, "sequencing"):
-        ordered = sequence(selection.tracks, spec.arc, seed=request.seed)
-    title, mood, genre = make_title(ordered, at, part, spec.genres)
-    playlist = finish(request, Planned(spec=spec, provider="offline"), ordered, selection, policy, profile, part, deps, timings)
+        ordered = arrange(chosen, seed=request.seed)
+    entries, removed = final_gate(ordered, policy, deps)
+    with timed(timings, "narration"):
+        segments = narrate_entries(entries, spec, request.prompt, profile, deps, seed=request.seed)
+    playlist = build_playlist(request, Planned(spec=spec, provider="offline"), spec, entries, chosen, segments,
+                              removed, policy, deps, timings)
+    title, mood, genre = make_title([e for e in entries if isinstance(e, Track)], at, part, spec.genres)
     return Daylist(**playlist.model_dump(), title=title, daypart=part.name, at=at, title_mood=mood, title_genre=genre)
 
 
@@ -197,21 +202,10 @@ def day_seed(user_id: str, at: datetime, part: Daypart) -> int:
     return zlib.crc32(f"{user_id}|{at.date()}|{part.name}".encode()) % (2**31)
 
 
-def finish(request: GenerateRequest, planned: Any, ordered: list[Track], selection: Any, policy: Any, profile: Any,
-           part: Daypart, deps: Deps, timings: dict[str, float]) -> Playlist:
-    """Narrate and assemble; with talk history and a morning daypart, an episode of the top topic goes first."""
-    from agent.models import FormatPlan, TalkSlot
-    from agent.narration import narrate
-    from agent.response import build_playlist
-    from tools.talk_profile import taste_for
-
-    topics = taste_for(request.user_id or "", deps).top_topics(1) if part.name in TALK_DAYPARTS else []
+def with_morning_talk(spec: PlaylistSpec, user_id: str, part: Daypart, deps: Deps) -> PlaylistSpec:
+    """With talk history and a morning daypart, an episode of the listener's top topic goes first."""
+    topics = taste_for(user_id, deps).top_topics(1) if part.name in TALK_DAYPARTS else []
     if not topics:
-        segments = narrate(ordered, planned.spec, request.prompt, profile, deps, seed=request.seed)
-        return build_playlist(request, planned, ordered, selection, segments, policy, deps, timings)
-    from agent.talk_mix import assemble, choose_talk
-
+        return spec
     fmt = FormatPlan(kind="mixed", talk=[TalkSlot(position="start", topics=topics, query=topics[0])])
-    spec = planned.spec.model_copy(update={"format": fmt})
-    choice = choose_talk(fmt, spec, policy, deps.talk, request.seed)
-    return assemble(request, planned, spec, ordered, selection, choice, policy, profile, deps, timings)
+    return spec.model_copy(update={"format": fmt})

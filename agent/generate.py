@@ -1,70 +1,59 @@
-"""generate(): the one orchestration function — prompt → spec → candidates → selection → sequence → narration."""
+"""generate(): the one orchestration function — prompt → spec → candidates → selection → sequence → final
+gate → narration → response, for music, talk and mixed playlists alike."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
-from agent.candidates import gather
 from agent.deps import Deps
-from agent.models import GenerateRequest, Playlist, PlaylistSpec
-from agent.narration import narrate
+from agent.items import Chosen, Entry, arrange, gather_all, select_all
+from agent.models import GenerateRequest, Playlist, Track
+from agent.narration import narrate_entries
 from agent.planner import plan
 from agent.policy import policy_for, spec_with_policy
-from agent.response import build_playlist, final_gate, playlist_track
-from agent.selection import select
-from agent.sequencing import sequence
+from agent.response import build_playlist, entry_track, final_gate
+from agent.talk_slots import stated_format
 
 OnEvent = Callable[[str, Any], None]
 
 
 def generate(request: GenerateRequest, deps: Deps, on_event: OnEvent | None = None) -> Playlist:
-    """on_event(kind, model) hears the plan once made and each track once it passed the final gate
+    """on_event(kind, model) hears the plan once made and each entry once it passed the final gate
     (the streaming endpoint forwards them); the returned playlist is the same either way."""
     started = time.monotonic()
     timings: dict[str, float] = {}
+    emit = on_event or (lambda kind, model: None)
     with timed(timings, "plan"):
         planned = plan(request, deps)
     profile = deps.profiles.get_profile(request.user_id) if deps.profiles and request.user_id else None
     policy = policy_for(request, planned.spec, profile, deps)
-    planned.spec = spec_with_policy(planned.spec, policy)
-    emit = on_event or (lambda kind, model: None)
+    spec = planned.spec = stated_format(request, spec_with_policy(planned.spec, policy))
     emit("spec", planned)
-    if planned.spec.format.kind != "music":  # podcast episodes asked for (talk only or mixed)
-        from agent.talk_mix import mix_talk
-
-        return mix_talk(request, planned, profile, policy, deps, timings)
     with timed(timings, "candidates"):
-        candidates = gather(planned.spec, policy, deps.catalog, profile)
+        pool = gather_all(spec, policy, deps, profile, planned.extra_candidates)
     with timed(timings, "selection"):
-        selection = select(candidates + planned.extra_candidates, planned.spec, policy, profile, request.seed,
-                           catalog=deps.catalog)
+        chosen = select_all(pool, spec, policy, profile, request.seed, catalog=deps.catalog)
     with timed(timings, "sequencing"):
-        ordered = sequence(selection.tracks, planned.spec.arc, seed=request.seed)
-    announce_tracks(ordered, selection.why, policy, deps, emit)
+        ordered = arrange(chosen, seed=request.seed)
+    entries, removed = final_gate(ordered, policy, deps)
+    announce(entries, chosen, emit)
     with timed(timings, "narration"):
-        segments = narrate(ordered, planned.spec, request.prompt, profile, deps, seed=request.seed,
-                           use_llm=planned.provider == "openai" and not planned.degraded,
-                           prompt_version=request.prompt_version,
-                           deadline_s=deps.settings.request_deadline_s - (time.monotonic() - started),
-                           usage=planned.usage)
-    return build_playlist(request, planned, ordered, selection, segments, policy, deps, timings)
+        segments = narrate_entries(entries, spec, request.prompt, profile, deps, seed=request.seed,
+                                   use_llm=planned.provider == "openai" and not planned.degraded,
+                                   prompt_version=request.prompt_version,
+                                   deadline_s=deps.settings.request_deadline_s - (time.monotonic() - started),
+                                   usage=planned.usage)
+    return build_playlist(request, planned, spec, entries, chosen, segments, removed, policy, deps, timings)
 
 
-def announce_tracks(ordered: list, why: dict[str, str], policy, deps: Deps, emit: OnEvent) -> None:
-    """Each track as it will appear: the final gate is order-preserving, so positions are already final."""
-    gated, _ = final_gate(ordered, policy, deps)
-    for n, t in enumerate(gated, 1):
-        emit("track", playlist_track(n, t, why.get(t.id, "")))
-
-
-def playlist_id(request: GenerateRequest, spec: PlaylistSpec) -> str:
-    """Same input → same id (and same playlist)."""
-    h = hashlib.sha256(f"{request.model_dump_json()}|{spec.model_dump_json()}".encode())
-    return "pl_" + h.hexdigest()[:16]
+def announce(entries: list[Entry], chosen: Chosen, emit: OnEvent) -> None:
+    """Each entry as it will appear: the gate already ran, so positions are final."""
+    mixed = any(isinstance(e, Track) for e in entries)
+    for n, e in enumerate(entries, 1):
+        emit("track", entry_track(n, e, chosen, mixed))
 
 
 @contextmanager

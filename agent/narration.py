@@ -359,3 +359,16 @@ def with_talk(music_segments: list[Segment], entries: list[Any], style: str = "r
                            text=book.pick(TALK_OUTRO, {"show": last.show, "title": last.title}) or "Thanks for listening."))
     order = {"intro": 0, "bridge": 1, "outro": 2}
     return sorted(out, key=lambda s: (s.before_position, order[s.kind]))
+
+
+def narrate_entries(entries: list[Any], spec: PlaylistSpec, prompt: str, profile: Any, deps: Any, seed: int = 0,
+                    use_llm: bool = False, prompt_version: str | None = None, deadline_s: float | None = None,
+                    usage: Usage | None = None) -> list[Segment]:
+    """Narration for entries of every kind: the music's segments, then each episode's introduction and the
+    way back into the music merged in where talk plays."""
+    music = [e for e in entries if isinstance(e, Track)]
+    segments = narrate(music, spec, prompt, profile, deps, seed=seed, use_llm=use_llm, prompt_version=prompt_version,
+                       deadline_s=deadline_s, usage=usage) if music else []
+    if len(music) == len(entries):
+        return segments
+    return with_talk(segments, entries, spec.narration, seed=seed)

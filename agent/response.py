@@ -1,8 +1,10 @@
-"""Assemble the response: the final content gate, constraint report, timings."""
+"""Assemble the response for entries of every kind: the final content gate, the constraint report, timings."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from agent.deps import Deps
 from agent.models import (
@@ -10,14 +12,18 @@ from agent.models import (
     FilteredItem,
     GenerateRequest,
     Playlist,
+    PlaylistSpec,
     PlaylistTrack,
     Segment,
     Track,
 )
+from agent.talk_slots import TOLERANCE, describe, music_spec
 from tools.content_filter import ContentPolicy, apply_policy
+from tools.talk_build import TalkItem
 
 if TYPE_CHECKING:
-    from tools.talk_build import TalkItem
+    from agent.items import Chosen, Entry
+    from agent.planner.planned import Planned
 
 
 def playlist_track(position: int, t: Track, why: str) -> PlaylistTrack:
@@ -57,10 +63,15 @@ def talk_gate(items: list[TalkItem], policy: ContentPolicy, deps: Deps) -> tuple
     return kept, removed
 
 
-def final_gate(tracks: list[Track], policy: ContentPolicy, deps: Deps) -> tuple[list[Track], list]:
-    """Last check on every path: catalog membership and the content policy."""
-    in_catalog = [t for t in tracks if deps.catalog.get(t.id) is not None]
-    return apply_policy(in_catalog, policy)
+def final_gate(entries: Sequence[Entry], policy: ContentPolicy, deps: Deps) -> tuple[list[Entry], list[FilteredItem]]:
+    """Last check on every path, order kept: songs must be in the catalog and pass the content policy,
+    episodes in the talk catalog and pass it too."""
+    songs = [e for e in entries if isinstance(e, Track)]
+    episodes = [e for e in entries if isinstance(e, TalkItem)]
+    kept_songs, removed = apply_policy([t for t in songs if deps.catalog.get(t.id) is not None], policy)
+    kept_episodes, removed_talk = talk_gate(episodes, policy, deps) if episodes else ([], [])
+    passed = {id(e) for e in [*kept_songs, *kept_episodes]}
+    return [e for e in entries if id(e) in passed], removed + removed_talk
 
 
 def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
@@ -105,16 +116,64 @@ def range_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:
     return out
 
 
-def build_playlist(request: GenerateRequest, planned, ordered: list[Track], selection, segments: list[Segment],
-                   policy: ContentPolicy, deps: Deps, timings: dict[str, float]) -> Playlist:
-    from agent.generate import playlist_id
+def playlist_id(request: GenerateRequest, spec: PlaylistSpec) -> str:
+    """Same input → same id (and same playlist)."""
+    h = hashlib.sha256(f"{request.model_dump_json()}|{spec.model_dump_json()}".encode())
+    return "pl_" + h.hexdigest()[:16]
 
-    final, removed = final_gate(ordered, policy, deps)
+
+def entry_track(position: int, entry: Entry, chosen: Chosen, mixed: bool) -> PlaylistTrack:
+    if isinstance(entry, Track):
+        return playlist_track(position, entry, chosen.why(entry, mixed))
+    return talk_track(position, entry, chosen.why(entry, mixed))
+
+
+def build_playlist(request: GenerateRequest, planned: Planned, spec: PlaylistSpec, entries: list[Entry],
+                   chosen: Chosen, segments: list[Segment], removed: list[FilteredItem], policy: ContentPolicy,
+                   deps: Deps, timings: dict[str, float]) -> Playlist:
+    """The response from gated entries: one builder for music, talk and mixed playlists."""
+    mixed = any(isinstance(e, Track) for e in entries)
     return Playlist(
-        id=playlist_id(request, planned.spec), prompt=request.prompt, spec=planned.spec,
-        tracks=[playlist_track(n, t, selection.why.get(t.id, "")) for n, t in enumerate(final, 1)],
-        segments=segments, constraints=constraint_reports(planned.spec, final, policy, selection.constraints),
-        filtered=selection.filtered + removed, degraded=planned.degraded, degraded_reason=planned.degraded_reason,
+        id=playlist_id(request, spec), prompt=request.prompt, spec=spec,
+        tracks=[entry_track(n, e, chosen, mixed) for n, e in enumerate(entries, 1)],
+        segments=segments, constraints=reports_for(spec, entries, chosen, policy),
+        filtered=chosen.music.filtered + removed, degraded=planned.degraded, degraded_reason=planned.degraded_reason,
         provider=planned.provider, prompt_version=request.prompt_version or deps.settings.prompt_version,
         user_id=request.user_id, usage=planned.usage, timings_ms=timings,
     )
+
+
+def reports_for(spec: PlaylistSpec, entries: list[Entry], chosen: Chosen, policy: ContentPolicy) -> list[ConstraintReport]:
+    """The constraint report: music checks for a music playlist; with talk, the music part's own checks plus
+    duration and explicit redone over everything and one report per episode slot."""
+    music = [e for e in entries if isinstance(e, Track)]
+    if spec.format.kind == "music":
+        return constraint_reports(spec, music, policy, chosen.music.constraints)
+    kept = [(i, s) for i, s in chosen.talk.placed if i in entries]
+    reports = constraint_reports(music_spec(spec, kept), music, policy, chosen.music.constraints) \
+        if spec.format.kind != "talk" else []
+    out = [r for r in reports if r.name not in ("duration", "explicit")]
+    out += talk_totals(spec, entries, kept, policy)
+    positions = {e.id: n for n, e in enumerate(entries, 1)}
+    out += [ConstraintReport(name="talk", target=describe(slot), actual=f"{item.show}: position {positions[item.id]}",
+                             met=True) for item, slot in kept]
+    return out + chosen.talk.notes
+
+
+def talk_totals(spec: PlaylistSpec, entries: list[Any], kept: list, policy: ContentPolicy) -> list[ConstraintReport]:
+    """Count (talk only), duration and explicit over every entry, and the known-length rule when timed."""
+    out = []
+    if spec.format.kind == "talk" and spec.count:
+        out.append(ConstraintReport(name="count", target=str(spec.count), actual=str(len(kept)), met=len(kept) == spec.count))
+    if spec.minutes:
+        actual = sum((getattr(e, "duration_ms", 0) or 0) for e in entries) / 60000
+        out.append(ConstraintReport(name="duration", target=f"{spec.minutes:g} min ±3%", actual=f"{actual:.1f} min",
+                                    met=abs(actual - spec.minutes) <= TOLERANCE * spec.minutes))
+        out.append(ConstraintReport(name="talk_known_length", target="episodes of known length only",
+                                    actual=f"{len(kept)} of known length", met=all(i.duration_ms for i, _ in kept),
+                                    note="a timed playlist uses only episodes whose length is known (Listen Notes, 2017)"))
+    if policy.explicit == "exclude":
+        bad = sum(getattr(e, "explicit", "unknown") != "false" for e in entries)
+        out.append(ConstraintReport(name="explicit", target="none explicit or unknown", actual=f"{bad} explicit/unknown",
+                                    met=bad == 0, note="episodes count as clean only when their show is flagged clean"))
+    return out

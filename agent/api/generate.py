@@ -110,7 +110,7 @@ async def playlist_events(body: GenerateRequest, deps: Deps, request: Request) -
 
 def spec_head(body: GenerateRequest, planned: Any) -> dict[str, Any]:
     """The first event: how the prompt was understood, and the id the finished playlist will have."""
-    from agent.generate import playlist_id
+    from agent.response import playlist_id
 
     return {"id": playlist_id(body, planned.spec), "prompt": body.prompt, "spec": planned.spec.model_dump(mode="json"),
             "provider": planned.provider, "degraded": planned.degraded}

@@ -11,8 +11,23 @@ import time
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.deps import Deps
-from agent.models import FEATURES, Candidate, FilteredItem, GenerateRequest, Playlist, PlaylistSpec, Track
+from agent.items import Chosen
+from agent.models import (
+    FEATURES,
+    Candidate,
+    FilteredItem,
+    FormatPlan,
+    GenerateRequest,
+    Playlist,
+    PlaylistSpec,
+    Track,
+)
+from agent.narration import narrate_entries
+from agent.planner.planned import Planned
 from agent.refine.parse import Bound, Delta, SpecChange, fmt_value, parse_instruction
+from agent.response import build_playlist, final_gate
+from agent.selection import Selection
+from agent.sequencing import sequence
 from tools.content_filter import ContentPolicy, apply_policy
 
 SOFT_FIELDS = ("genres", "seed_artists", "query")
@@ -189,19 +204,15 @@ def top_up(delta: Delta, policy: ContentPolicy, deps: Deps, profile) -> list[Can
 
 def assemble(request: GenerateRequest, old: Playlist, delta: Delta, tracks: list[Track], why_new: dict[str, str],
              removed: list[FilteredItem], policy: ContentPolicy, deps: Deps, profile, seed: int) -> Playlist:
-    """Sequence, narrate and pass the final gate exactly like a generated playlist."""
-    from agent.narration import narrate
-    from agent.planner.planned import Planned
-    from agent.response import build_playlist
-    from agent.selection import Selection
-    from agent.sequencing import sequence
-
-    ordered = sequence(tracks, delta.spec.arc, seed=seed)
-    segments = narrate(ordered, delta.spec, request.prompt, profile, deps, seed=seed)
+    """Sequence, gate, narrate and build exactly like a generated playlist (a refine holds music only)."""
+    spec = delta.spec.model_copy(update={"format": FormatPlan()})
+    ordered = sequence(tracks, spec.arc, seed=seed)
+    entries, gated = final_gate(ordered, policy, deps)
+    segments = narrate_entries(entries, spec, request.prompt, profile, deps, seed=seed)
     why = {pt.id: pt.why for pt in old.tracks} | why_new
-    selection = Selection(tracks=ordered, why=why, filtered=removed)
-    planned = Planned(spec=delta.spec, provider="offline")
-    new = build_playlist(request, planned, ordered, selection, segments, policy, deps, {})
+    chosen = Chosen(spec=spec, music=Selection(tracks=ordered, why=why, filtered=removed))
+    new = build_playlist(request, Planned(spec=spec, provider="offline"), spec, entries, chosen, segments, gated,
+                         policy, deps, {})
     return new.model_copy(update={"id": refine_id(old.id, delta, seed)})
 
 
