@@ -24,6 +24,7 @@ class Deps:
     catalog: Catalog
     profiles: Any = None  # tools.profiles.ProfileStore
     playlists: Any = None  # agent.playlist_store.PlaylistStore
+    prompted: Any = None  # agent.prompted.store.PromptedStore (same state database as playlists)
     chat_model: Any = None  # a LangChain chat model override (tests), else built by agent.llm
     extra: dict[str, Any] = field(default_factory=dict)
     talk_catalog: Any = None  # tools.talk.TalkCatalog; opened on first use of `talk` (music-only requests never load it)
@@ -57,6 +58,7 @@ def build_deps(settings: Settings, progress: Any = None) -> Deps:
     """The catalog must open; a damaged profile or playlist store degrades to None (readiness reports
     it, personalisation and refinement answer 503) instead of stopping the whole app."""
     from agent.playlist_store import open_playlist_store
+    from agent.prompted.store import PromptedStore
     from tools.profile_store import open_profile_store
 
     catalog = open_catalog(settings, progress=progress)
@@ -67,6 +69,7 @@ def build_deps(settings: Settings, progress: Any = None) -> Deps:
         deps.extra["profiles_error"] = str(exc)
     try:
         deps.playlists = open_playlist_store(settings)
+        deps.prompted = PromptedStore(deps.playlists.db)
     except StoreError as exc:
         deps.extra["playlists_error"] = str(exc)
     return deps

@@ -33,7 +33,7 @@ def generate(request: GenerateRequest, deps: Deps, on_event: OnEvent | None = No
     spec = planned.spec = stated_format(request, spec_with_policy(planned.spec, policy))
     emit("spec", planned)
     with timed(timings, "candidates"):
-        pool = gather_all(spec, policy, deps, profile, planned.extra_candidates)
+        pool = gather_all(spec, policy, deps, profile, planned.extra_candidates, request.exclude_ids)
     with timed(timings, "selection"):
         chosen = select_all(pool, spec, policy, profile, request.seed, catalog=deps.catalog)
     with timed(timings, "sequencing"):

@@ -25,6 +25,10 @@ def record_history(user_id: str, events: Sequence[PlayEvent], deps: Deps) -> Imp
         report = deps.profiles.add_events(user_id, music)
     else:
         report = ImportReport(user_id=user_id, received=0, imported=0)
+    if deps.playlists is not None and (report.imported or talk_stored):
+        from agent.state_db import bump_revision
+
+        bump_revision(deps.playlists.db, user_id)  # this listener's Home is out of date, on every replica
     return report.model_copy(update={"received": len(events), "imported": report.imported + talk_stored,
                                      "talk_imported": talk_stored})
 

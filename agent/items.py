@@ -50,14 +50,19 @@ class Chosen:
 
 
 def gather_all(spec: PlaylistSpec, policy: ContentPolicy, deps: Any, profile: Any = None,
-               extra: list[Candidate] | None = None) -> Pool:
-    """Every source the spec's format asks for; music-only requests never open the talk catalog."""
+               extra: list[Candidate] | None = None, exclude_ids: list[str] | None = None) -> Pool:
+    """Every source the spec's format asks for; music-only requests never open the talk catalog.
+    `exclude_ids` are tracks the request asked not to play."""
     kind = spec.format.kind
     talk = talk_candidates(spec, policy, deps.talk) if kind != "music" else []
     if kind == "talk":
         return Pool(talk=talk)
     music_only = spec if kind == "music" else music_spec(spec, [])
-    return Pool(music=gather(music_only, policy, deps.catalog, profile) + list(extra or []), talk=talk)
+    music = gather(music_only, policy, deps.catalog, profile) + list(extra or [])
+    if exclude_ids:
+        left_out = set(exclude_ids)
+        music = [c for c in music if c.track.id not in left_out]
+    return Pool(music=music, talk=talk)
 
 
 def select_all(pool: Pool, spec: PlaylistSpec, policy: ContentPolicy, profile: Any = None, seed: int = 0,

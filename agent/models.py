@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -136,6 +136,21 @@ class Playlist(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 
+class DiffItem(BaseModel):
+    """One track of a diff between two versions of a playlist."""
+
+    id: str
+    title: str
+    artists: list[str]
+    reason: str = Field(description="Why it was kept, added or removed.")
+
+
+class PlaylistDiff(BaseModel):
+    kept: list[DiffItem] = Field(default_factory=list)
+    added: list[DiffItem] = Field(default_factory=list)
+    removed: list[DiffItem] = Field(default_factory=list)
+
+
 def _prompt_versions() -> list[str]:
     from agent.prompts import versions
 
@@ -160,3 +175,6 @@ class GenerateRequest(BaseModel):
                                        description=f"Prompt version (prompts/<version>/): one of {', '.join(PROMPT_VERSIONS)}; "
                                                    "default from SEGUE_PROMPT_VERSION.", examples=PROMPT_VERSIONS)
     seed: int = Field(0, ge=0, le=2**31 - 1)
+    exclude_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=500,
+        description="Catalog track ids not to play (a prompted playlist's refresh leaves out what it played lately).")

@@ -118,7 +118,8 @@ def range_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:
 
 def playlist_id(request: GenerateRequest, spec: PlaylistSpec) -> str:
     """Same input → same id (and same playlist)."""
-    h = hashlib.sha256(f"{request.model_dump_json()}|{spec.model_dump_json()}".encode())
+    body = request.model_dump_json(exclude={"exclude_ids"} if not request.exclude_ids else None)
+    h = hashlib.sha256(f"{body}|{spec.model_dump_json()}".encode())
     return "pl_" + h.hexdigest()[:16]
 
 

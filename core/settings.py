@@ -21,6 +21,13 @@ class Settings(BaseSettings):
     home: Path = Field(REPO_ROOT / ".segue", description="Where stores (catalog, profiles, playlists) live.")
     raw_data_dir: Path = Field(DATA_DIR / "raw", description="Raw source files the catalog is built from.")
     chroma_url: str | None = Field(None, description="Chroma server URL (e.g. http://127.0.0.1:8001); embedded when unset.")
+    database_url: SecretStr | None = Field(
+        None, description="PostgreSQL URL (postgresql://user:pass@host/db) for playlists, prompted playlists and "
+        "listener state; SQLite files under `home` when unset."
+    )
+    refresh_interval_s: float = Field(
+        300.0, ge=0, description="How often `segue serve` looks for prompted playlists due a refresh (0 = never)."
+    )
     embeddings: Literal["local", "openai"] = Field("local", description="Embedding provider for queries and rebuilds.")
     embedding_model: str = Field("text-embedding-3-small", description="Model name for the OpenAI embeddings provider.")
     projected_search_min_tracks: int = Field(

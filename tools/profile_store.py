@@ -190,6 +190,24 @@ class SqliteProfileStore:
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
 
+    def known(self, user_id: str) -> bool:
+        """Whether the store holds anything for this listener (history or settings)."""
+        with self.transaction(write=False) as db:
+            return db.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,)).fetchone() is not None
+
+    def liked_ids(self, user_id: str) -> set[str]:
+        """Tracks the listener liked (a refresh may always bring them back)."""
+        with self.transaction(write=False) as db:
+            rows = db.execute("SELECT DISTINCT track_id FROM events WHERE user_id = ? AND liked = 1", (user_id,))
+            return {r[0] for r in rows.fetchall()}
+
+    def recent_ids(self, user_id: str, limit: int = 20) -> list[str]:
+        """The listener's most recently played tracks (not skipped), newest first, each once."""
+        with self.transaction(write=False) as db:
+            rows = db.execute("SELECT track_id, MAX(id) AS last FROM events WHERE user_id = ? AND skipped = 0 "
+                              "GROUP BY track_id ORDER BY last DESC LIMIT ?", (user_id, limit)).fetchall()
+        return [r[0] for r in rows]
+
     def list_users(self) -> list[UserInfo]:
         with self._connect() as db:
             rows = db.execute("SELECT u.user_id, u.name, u.source, COUNT(e.id) FROM users u "

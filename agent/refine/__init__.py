@@ -15,10 +15,12 @@ from agent.items import Chosen
 from agent.models import (
     FEATURES,
     Candidate,
+    DiffItem,
     FilteredItem,
     FormatPlan,
     GenerateRequest,
     Playlist,
+    PlaylistDiff,
     PlaylistSpec,
     Track,
 )
@@ -43,19 +45,6 @@ class RefineRequest(BaseModel):
 
     instruction: str = Field(min_length=1, max_length=500, examples=["less upbeat", "more 90s, drop the rap", "no explicit, longer"])
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Same seed + same input → same refinement.")
-
-
-class DiffItem(BaseModel):
-    id: str
-    title: str
-    artists: list[str]
-    reason: str = Field(description="Why it was kept, added or removed.")
-
-
-class PlaylistDiff(BaseModel):
-    kept: list[DiffItem] = Field(default_factory=list)
-    added: list[DiffItem] = Field(default_factory=list)
-    removed: list[DiffItem] = Field(default_factory=list)
 
 
 class RefineResult(BaseModel):

@@ -99,9 +99,9 @@ def test_health_and_readiness(client):
 
 
 def test_playlists_survive_a_restart(client, deps, playlist):
-    from agent.playlist_store import PlaylistStore
+    from agent.playlist_store import open_playlist_store
 
-    reopened = PlaylistStore(deps.playlists.path)  # a new connection, as after a restart
+    reopened = open_playlist_store(deps.settings)  # a new engine on the same file, as after a restart
     try:
         assert reopened.get(playlist["id"]).model_dump(mode="json")["tracks"] == playlist["tracks"]
         assert reopened.count() >= 1
