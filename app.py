@@ -29,17 +29,17 @@ Bodies over 64 KiB are refused with 413. When `SEGUE_API_KEYS` is set, send `Aut
 def create_app(deps_provider: DepsProvider | None = None, settings: Settings | None = None, warm: bool = True) -> FastAPI:
     """The app. `deps_provider` builds the Deps (default: the process-wide catalog and stores); `warm` loads
     them in the background at start-up so the first request does not wait."""
-    from agent.api import daylist, generate, health, playlists, problems, prompted, tracks, users
+    from agent.api import daylist, generate, health, home, playlists, problems, prompted, tracks, users
 
     settings = settings or get_settings()
     app = FastAPI(title="Segue", version="0.1.0", description=DESCRIPTION, lifespan=_lifespan(warm),
-                  openapi_tags=[{"name": n} for n in ("generate", "playlists", "prompted", "tracks", "users", "health")])
+                  openapi_tags=[{"name": n} for n in ("generate", "playlists", "prompted", "home", "tracks", "users", "health")])
     app.state.deps_provider = deps_provider or default_provider
     app.state.deps = None
     app.state.warming = False
     problems.install(app)
     problems.document(app)
-    for module in (generate, daylist, playlists, prompted, tracks, users, health):
+    for module in (generate, daylist, playlists, prompted, home, tracks, users, health):
         app.include_router(module.router)
     _add_web(app)
     _add_middleware(app, settings)
@@ -67,6 +67,10 @@ def _add_web(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/home", include_in_schema=False)
+    async def home_page() -> FileResponse:
+        return FileResponse(WEB_DIR / "home.html", headers={"Cache-Control": "no-cache"})
 
 
 def _lifespan(warm: bool):

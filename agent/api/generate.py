@@ -101,7 +101,7 @@ async def playlist_events(body: GenerateRequest, deps: Deps, request: Request) -
         log.exception("stream failed (request %s)", request_id_of(request.scope))
         yield _error_event(request, 500, "Internal error", "an unexpected error occurred; quote the request id")
         return
-    for track in playlist.tracks[sent_tracks:]:  # paths that do not announce tracks (talk mixes)
+    for track in playlist.tracks[sent_tracks:]:  # tracks not announced before the playlist finished
         yield {"event": "track", "data": track.model_dump_json()}
     for segment in playlist.segments:
         yield {"event": "segment", "data": segment.model_dump_json()}
