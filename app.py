@@ -32,7 +32,7 @@ def create_app(deps_provider: DepsProvider | None = None, settings: Settings | N
     from agent.api import daylist, generate, health, home, playlists, problems, prompted, tracks, users
 
     settings = settings or get_settings()
-    app = FastAPI(title="Segue", version="0.1.0", description=DESCRIPTION, lifespan=_lifespan(warm),
+    app = FastAPI(title="Segue", version="0.1.0", description=DESCRIPTION, lifespan=_lifespan(warm, settings),
                   openapi_tags=[{"name": n} for n in ("generate", "playlists", "prompted", "home", "tracks", "users", "health")])
     app.state.deps_provider = deps_provider or default_provider
     app.state.deps = None
@@ -73,11 +73,19 @@ def _add_web(app: FastAPI) -> None:
         return FileResponse(WEB_DIR / "home.html", headers={"Cache-Control": "no-cache"})
 
 
-def _lifespan(warm: bool):
+def _lifespan(warm: bool, settings: Settings):
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from agent.api.deps import app_deps
+        from agent.prompted.worker import RefreshWorker
+
         task = asyncio.create_task(_warm_up(app)) if warm else None
+        worker = RefreshWorker(lambda: app_deps(app), settings.refresh_interval_s).start() \
+            if settings.refresh_interval_s > 0 else None
+        app.state.refresher = worker
         yield
+        if worker is not None:
+            await run_in_threadpool(worker.stop)
         if task is not None and not task.done():
             task.cancel()
 

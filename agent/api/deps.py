@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request
 
@@ -22,7 +23,12 @@ def default_provider() -> Deps:
 
 def load_deps(request: Request) -> Deps:
     """The app's Deps; the first call builds them (about seconds for the full catalog), later calls reuse them."""
-    state = request.app.state
+    return app_deps(request.app)
+
+
+def app_deps(app: Any) -> Deps:
+    """The Deps of an app, built on first use (requests and the background refresher share them)."""
+    state = app.state
     if getattr(state, "deps", None) is None:
         with _build_lock:
             if getattr(state, "deps", None) is None:

@@ -115,3 +115,20 @@ def test_a_failed_refresh_keeps_the_previous_version(deps, store, monkeypatch):
 def test_store_errors_are_store_errors(deps, store):
     with pytest.raises(StoreError):
         store.db.rows("SELECT * FROM no_such_table")
+
+
+def test_the_server_refreshes_due_playlists_by_itself(deps, store, make_worker_app):
+    import time as clock
+
+    pp = make(store, "pp-worker", schedule="daily")
+    refresh(pp, deps, store, now=clock.time() - 2 * 86_400)  # made two days ago: due now
+    app = make_worker_app(refresh_interval_s=0.2)
+    from fastapi.testclient import TestClient
+
+    with TestClient(app):
+        deadline = clock.monotonic() + 60
+        while clock.monotonic() < deadline and len(store.versions(pp.id)) < 2:
+            clock.sleep(0.2)
+    assert [v.version for v in store.versions(pp.id)] == [2, 1]
+    assert app.state.refresher.rounds >= 1
+    assert store.get("pp-worker", pp.id).next_refresh_at.timestamp() > clock.time() + 86_000

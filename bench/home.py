@@ -1,0 +1,124 @@
+"""Home and prompted playlists: how fast the page comes and how fresh refreshes stay, with in-run baselines.
+
+Home (in-process, seed listeners): time to the first shelf when streamed vs the first byte of the
+non-streamed page (which waits for every shelf), cold (cache miss: every shelf computed) and warm (nothing
+changed: the cached page), and the 304 answer. Freshness: seven simulated daily refreshes of one prompted
+playlist for a listener whose plays move from one genre to another each day: overlap between consecutive
+versions and the share of tracks from the new genre, vs plain regeneration of the same prompt (baseline).
+
+    python -m bench.home [--listeners 40] [--days 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.generate import REPO, table
+
+
+def temp_deps(tmp: Path):
+    """Deps over the built catalog with empty state stores in a temp home (the real home is left alone)."""
+    from agent.deps import build_deps
+    from core.settings import Settings
+
+    real = Settings()
+    (tmp / "catalog").symlink_to(real.store_root.resolve(), target_is_directory=True)
+    if (real.home / "talk").exists():
+        (tmp / "talk").symlink_to((real.home / "talk").resolve(), target_is_directory=True)
+    return build_deps(Settings(home=tmp, provider="offline", refresh_interval_s=0))
+
+
+def home_latency(deps, users: list[str]) -> None:
+    from agent.home import page
+
+    first_cold, full_cold, first_warm, full_warm, etags = [], [], [], [], []
+    for user in users:
+        for bucket_first, bucket_full in ((first_cold, full_cold), (first_warm, full_warm)):
+            start = time.perf_counter()
+            ctx, etag = page.prepare(user, deps)
+            stream = page.shelves(ctx, etag, deps)
+            next(stream, None)
+            bucket_first.append((time.perf_counter() - start) * 1000)
+            for _ in stream:
+                pass
+            bucket_full.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        page.prepare(user, deps)  # what a 304 costs: the ETag only
+        etags.append((time.perf_counter() - start) * 1000)
+    table(f"Home, in-process ({len(users)} seed listeners)", [
+        ("cold: first shelf, streamed", first_cold, "every shelf computed"),
+        ("cold: first byte, whole page (baseline)", full_cold, "the page waits for its slowest shelf"),
+        ("warm: first shelf, streamed", first_warm, "nothing changed: cached shelves"),
+        ("warm: whole page", full_warm, ""),
+        ("If-None-Match → 304", etags, "ETag only"),
+    ])
+
+
+def genre_tracks(deps, genre: str, n: int) -> list[str]:
+    import numpy as np
+
+    rows = np.flatnonzero(deps.catalog.genre_mask([genre]))
+    rows = rows[np.argsort(-deps.catalog.popularity[rows], kind="stable")][:n]
+    return [deps.catalog.ids[int(r)] for r in rows]
+
+
+def freshness(deps, days: int) -> None:
+    from agent.generate import generate
+    from agent.models import GenerateRequest
+    from agent.prompted.models import PromptedIn
+    from agent.prompted.refresh import refresh
+    from tools.profiles import PlayEvent
+
+    old, new = genre_tracks(deps, "indie folk", 120), genre_tracks(deps, "deep house", 200)
+    user, prompt = "bench-drift", "something to get me through the afternoon"
+    deps.profiles.add_events(user, [PlayEvent(track_id=i) for i in old[:60]])
+    pp = deps.prompted.create(user, PromptedIn(prompt=prompt, schedule="daily", count=20))
+    start = datetime(2026, 1, 5, 15, tzinfo=UTC)
+    new_set = set(new)
+    print(f"\nFreshness and taste drift: {days} daily refreshes, '{prompt}', plays move from indie folk to deep house")
+    print(f"  {'day':>4} {'new-genre plays':>16} {'carried (Segue)':>16} {'carried (plain)':>16} {'deep house share':>17}")
+    prev_seg: set[str] = set()
+    prev_plain: set[str] = set()
+    for day in range(days):
+        plays = [PlayEvent(track_id=i, timestamp=start + timedelta(days=day, minutes=k)) for k, i in
+                 enumerate(new[day * 25:(day + 1) * 25])]
+        deps.profiles.add_events(user, plays)
+        version, _ = refresh(pp, deps, deps.prompted, now=(start + timedelta(days=day)).timestamp())
+        plain = generate(GenerateRequest(prompt=prompt, user_id=user, count=20), deps)
+        seg = {t.id for t in version.playlist.tracks}
+        plain_ids = {t.id for t in plain.tracks}
+        share = sum(deps.catalog.get(i) is not None and any("house" in g for g in deps.catalog.get(i).genres)
+                    for i in seg) / max(1, len(seg))
+        carried = f"{len(seg & prev_seg) / len(seg):.0%}" if prev_seg else "—"
+        carried_plain = f"{len(plain_ids & prev_plain) / len(plain_ids):.0%}" if prev_plain else "—"
+        print(f"  {day + 1:>4} {25 * (day + 1):>16} {carried:>16} {carried_plain:>16} {share:>17.0%}")
+        prev_seg, prev_plain = seg, plain_ids
+    del new_set
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--listeners", type=int, default=40)
+    parser.add_argument("--days", type=int, default=7)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="segue-bench-home-"))
+    try:
+        deps = temp_deps(tmp)
+        users = sorted(u.user_id for u in deps.profiles.list_users())[:: max(1, 630 // args.listeners)][:args.listeners]
+        from agent.home import page
+
+        page.home(users[0], deps)  # warm the process (embedder, caches) before timing
+        home_latency(deps, users[1:])
+        freshness(deps, args.days)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    del REPO
+    main()
