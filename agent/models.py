@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Explicit = Literal["true", "false", "unknown"]
 Arc = Literal["rise", "fall", "steady", "peak", "wave", "rise_fall"]
@@ -14,6 +14,9 @@ Feature = Literal[
 FEATURES: tuple[Feature, ...] = (
     "energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "liveness"
 )
+# Free text that has to say something: surrounding whitespace is dropped first, so a blank text is refused
+# exactly like an empty one; the pattern tells API clients the same.
+NON_BLANK = StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")
 
 
 class Track(BaseModel):
@@ -221,7 +224,7 @@ class GenerateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=1, max_length=2000, examples=["rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"])
+    prompt: Annotated[str, NON_BLANK] = Field(max_length=2000, examples=["rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"])
     user_id: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
     count: int | None = Field(None, ge=1, le=100)
     minutes: float | None = Field(None, ge=1, le=600)

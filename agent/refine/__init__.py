@@ -7,11 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import time
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.deps import Deps
-from agent.models import FEATURES, Candidate, FilteredItem, GenerateRequest, Playlist, PlaylistSpec, Track
+from agent.models import (
+    FEATURES,
+    NON_BLANK,
+    Candidate,
+    FilteredItem,
+    GenerateRequest,
+    Playlist,
+    PlaylistSpec,
+    Track,
+)
 from agent.refine.parse import Bound, Delta, SpecChange, fmt_value, parse_instruction
 from tools.content_filter import ContentPolicy, apply_policy
 
@@ -26,7 +36,7 @@ class RefineRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    instruction: str = Field(min_length=1, max_length=500, examples=["less upbeat", "more 90s, drop the rap", "no explicit, longer"])
+    instruction: Annotated[str, NON_BLANK] = Field(max_length=500, examples=["less upbeat", "more 90s, drop the rap", "no explicit, longer"])
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Same seed + same input → same refinement.")
 
 

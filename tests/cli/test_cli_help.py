@@ -1,8 +1,11 @@
-"""`segue --help` for every command and suggestions for mistyped flags."""
+"""`segue --help` for every command, suggestions for mistyped flags, and blank prompts refused in one line."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import typer
@@ -81,3 +84,17 @@ def test_close_options_ignores_the_shared_dashes():
     assert close_options("--version", options) == ["--prompt-version"]
     assert close_options("--zzz", options) == []
     assert close_options("-x", options) == []
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SEGUE_", "OPENAI"))}
+    return subprocess.run([sys.executable, "-m", "agent.cli", *args], env=env | {"COLUMNS": "80"},
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args", [("generate", "   "), ("generate", "\t\n "), ("generate", "\u3000")])
+def test_a_blank_prompt_is_the_same_one_line_error_as_an_empty_one(args):
+    empty, blank = _cli("generate", ""), _cli(*args)
+    assert blank.returncode == empty.returncode == 2
+    assert blank.stderr == empty.stderr == "error: prompt: String should have at least 1 character\n"
+    assert blank.stdout == ""
