@@ -92,9 +92,10 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("args", [("generate", "   "), ("generate", "\t\n "), ("generate", "\u3000")])
-def test_a_blank_prompt_is_the_same_one_line_error_as_an_empty_one(args):
-    empty, blank = _cli("generate", ""), _cli(*args)
-    assert blank.returncode == empty.returncode == 2
-    assert blank.stderr == empty.stderr == "error: prompt: String should have at least 1 character\n"
-    assert blank.stdout == ""
+@pytest.mark.parametrize(("args", "field"), [(("generate",), "prompt"), (("refine", "pl_0123456789abcdef"), "instruction")])
+@pytest.mark.parametrize("blank", ["   ", "\t\n ", "\u3000"])
+def test_a_blank_text_is_the_same_one_line_error_as_an_empty_one(args, field, blank):
+    empty, refused = _cli(*args, ""), _cli(*args, blank)
+    assert refused.returncode == empty.returncode == 2
+    assert refused.stderr == empty.stderr == f"error: {field}: String should have at least 1 character\n"
+    assert refused.stdout == ""
