@@ -1,11 +1,18 @@
 # One task runner for people and CI.
-PY ?= python3.11
+# The first Python 3.11 or newer on the PATH; `make PY=/path/to/python` picks another.
+PY_NAMES := python3.13 python3.12 python3.11 python3 python
+PY_CHECK := import sys; sys.exit(sys.version_info < (3, 11))
+ifeq ($(origin PY),undefined)
+PY := $(shell for p in $(PY_NAMES); do $$p -c '$(PY_CHECK)' 2>/dev/null && { echo $$p; break; }; done)
+endif
+PY_MISSING = $(if $(PY),PY=$(PY) is not Python 3.11 or newer,no Python 3.11 or newer on the PATH (tried $(PY_NAMES)))
 VENV ?= .venv
 BIN := $(VENV)/bin
 
 .PHONY: install demo test eval test-all lint typecheck check bench bench-scale clean
 
 $(BIN)/segue: pyproject.toml
+	$(if $(and $(PY),$(shell $(PY) -c '$(PY_CHECK)' 2>/dev/null && echo ok)),,$(error $(PY_MISSING); install one or run make PY=/path/to/python3.11))
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"

@@ -68,6 +68,7 @@ def to_xspf(playlist: Playlist) -> str:
         _sub(el, "album", t.album)
         _sub(el, "trackNum", str(t.position))
         _sub(el, "duration", str(max(0, t.duration_ms)))
+    ET.indent(root)  # one element per line, two spaces a level; text inside elements is untouched
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 

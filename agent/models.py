@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from core.types import (  # noqa: F401  (re-exported for the API models' users)
     FEATURES,
@@ -17,6 +17,10 @@ from core.types import (  # noqa: F401  (re-exported for the API models' users)
     Track,
     Usage,
 )
+
+# Free text that has to say something: surrounding whitespace is dropped first, so a blank text is refused
+# exactly like an empty one; the pattern tells API clients the same.
+NON_BLANK = StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")
 
 Arc = Literal["rise", "fall", "steady", "peak", "wave", "rise_fall"]
 
@@ -165,7 +169,7 @@ class GenerateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=1, max_length=2000, examples=["rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"])
+    prompt: Annotated[str, NON_BLANK] = Field(max_length=2000, examples=["rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"])
     user_id: str | None = Field(None, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
     count: int | None = Field(None, ge=1, le=100)
     minutes: float | None = Field(None, ge=1, le=600)

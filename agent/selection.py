@@ -20,6 +20,8 @@ W_FEATURES, W_TEMPO, W_TASTE, W_PRIOR = 0.6, 0.4, 0.6, 0.25
 W_SIMILAR = 0.35  # MMR: penalty per unit of cosine similarity to the closest chosen track
 W_LINK = 0.3  # bonus for mixing well (compatible key and close tempo) with tracks already chosen
 LINK_BPM = 8.0
+W_CLEAN = 0.3  # a listener whose plays hold no explicit track: clean tracks gain this (× taste weight), never a filter
+CLEAN_SCORE = {"false": 1.0, "unknown": 0.5, "true": 0.0}
 
 
 @dataclass
@@ -96,9 +98,17 @@ def utilities(tracks: list[Track], scores: dict[str, float], spec: PlaylistSpec,
     genres, artists = taste_tables(profile)
     if (genres or artists) and spec.taste_weight > 0:
         util += W_TASTE * spec.taste_weight * np.array([taste_of(t, genres, artists) for t in tracks])
+    if clean_history(profile):
+        util += W_CLEAN * spec.taste_weight * np.array([CLEAN_SCORE[t.explicit] for t in tracks])
     pop = np.array([t.popularity for t in tracks], dtype=np.float64) / 100.0
     util += W_PRIOR * (1.0 - 2.0 * spec.discovery) * (pop - 0.5)
     return util, raw
+
+
+def clean_history(profile: Any) -> bool:
+    """A personalised listener with at least 3 plays of known explicit status, none of them explicit."""
+    return (getattr(profile, "explicit_share", None) == 0 and not getattr(profile, "cold_start", True)
+            and getattr(profile, "clean_plays", 0) >= 3)
 
 
 def taste_of(t: Track, genres: dict[str, float], artists: dict[str, float]) -> float:

@@ -70,7 +70,8 @@ class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     id: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$")
-    prompt: str = Field(min_length=1, description="Sent as is; a prompt the API rejects is a valid adversarial case.")
+    prompt: str = Field(description="Sent as is; a prompt the API rejects (an empty or blank one too) is a valid "
+                                    "adversarial case.")
     user: str | None = Field(None, description="Listener id (profiles store) for personalised cases.")
     options: CaseOptions = Field(default_factory=CaseOptions)
     tags: list[str] = Field(default_factory=list)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from core.errors import InvalidInput
 from core.types import FEATURES, Track
 from tools.content_filter import ContentPolicy
+from tools.profile_words import explain_lines, profile_summary
 
 if TYPE_CHECKING:
     from tools.catalog import Catalog
@@ -117,6 +118,8 @@ class TasteProfile(BaseModel):
     features: dict[str, FeatureStats] = Field(default_factory=dict, description="Mean and std of audio features and tempo over liked/played tracks.")
     embedding_centroid: list[float] | None = Field(None, description="Unit-length weighted mean of played/liked track vectors.")
     explicit_share: float | None = Field(None, description="Share of explicit tracks among played tracks of known status.")
+    explicit_plays: int = Field(0, description="Plays (events not skipped) of tracks marked explicit.")
+    clean_plays: int = Field(0, description="Plays of tracks marked not explicit; the rest of `plays` is of unknown status.")
     mean_popularity: float | None = None
     discovery: float = Field(0.5, description="0 = sticks to familiar hits and few artists, 1 = deep cuts and many artists.")
     active_hours: list[int] = Field(default_factory=list, description="Most frequent listening hours (UTC), when timestamps exist.")
@@ -208,7 +211,8 @@ def build_profile(user_id: str, events: Sequence[StoredEvent], catalog: Catalog,
         genre_affinities=affinities([t.genres for t in tracks], wn, TOP_GENRES),
         artist_affinities=affinities([t.artists for t in tracks], wn, TOP_ARTISTS),
         features=feature_stats(tracks, wp), embedding_centroid=centroid(catalog, ids, wp),
-        explicit_share=explicit_share(tracks, wp), mean_popularity=_wmean([t.popularity for t in tracks], wp),
+        explicit_share=explicit_share(tracks, wp), **explicit_plays(evs, catalog),
+        mean_popularity=_wmean([t.popularity for t in tracks], wp),
         discovery=discovery(tracks, wp, catalog, artist_variety(catalog, played)), active_hours=active_hours(stamps),
         last_event=max(stamps) if stamps else None, policy=policy,
     )
@@ -266,6 +270,12 @@ def explicit_share(tracks: Sequence[Track], weights: np.ndarray) -> float | None
     return round(float(np.average([t.explicit == "true" for t in tracks], weights=wt)), 4)
 
 
+def explicit_plays(events: Sequence[StoredEvent], catalog: Catalog) -> dict[str, int]:
+    """How many plays (skips left out) were of explicit tracks, and how many of tracks known to be clean."""
+    status = Counter(catalog.tracks[catalog.index[e.track_id]].explicit for e in events if not e.skipped)
+    return {"explicit_plays": status["true"], "clean_plays": status["false"]}
+
+
 def artist_variety(catalog: Catalog, played: Sequence[str]) -> float:
     """Distinct primary artists per positive event (1 = never the same artist twice)."""
     if not played:
@@ -287,102 +297,3 @@ def active_hours(stamps: Sequence[datetime], top: int = 3) -> list[int]:
     """The most frequent hours of day (UTC), most frequent first."""
     counts = Counter(s.hour for s in stamps)
     return [h for h, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
-
-
-# --------------------------------------------------------------------------- profiles in words
-
-LEVELS = ((0.2, "very low"), (0.4, "low"), (0.6, "medium"), (0.8, "high"), (1.01, "very high"))
-SHOWN_FEATURES = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness")
-
-
-def level(value: float) -> str:
-    return next(word for bound, word in LEVELS if value < bound)
-
-
-def tempo_word(bpm: float) -> str:
-    return "slow" if bpm < 90 else "mid-tempo" if bpm < 115 else "fast" if bpm < 140 else "very fast"
-
-
-def feature_words(profile: TasteProfile) -> dict[str, str]:
-    """Feature → 'high (0.62–0.88)': the mean in words and the usual range (mean ± one std)."""
-    out: dict[str, str] = {}
-    for name in SHOWN_FEATURES:
-        stat = profile.features.get(name)
-        if stat:
-            lo, hi = max(0.0, stat.mean - stat.std), min(1.0, stat.mean + stat.std)
-            out[name] = f"{level(stat.mean)} ({lo:.2f}–{hi:.2f})"
-    tempo = profile.features.get("tempo")
-    if tempo:
-        out["tempo"] = f"{tempo_word(tempo.mean)} ({tempo.mean - tempo.std:.0f}–{tempo.mean + tempo.std:.0f} BPM)"
-    return out
-
-
-def explicit_words(share: float | None) -> str:
-    if share is None:
-        return "unknown"
-    if share < 0.05:
-        return "clean"
-    return f"{'mostly clean' if share < 0.35 else 'often explicit' if share < 0.65 else 'mostly explicit'} ({share:.0%} explicit)"
-
-
-def discovery_words(value: float) -> str:
-    return "familiar hits" if value < 0.35 else "balanced" if value < 0.6 else "discovery, deep cuts"
-
-
-def blocked_dict(policy: ContentPolicy | None) -> dict[str, Any]:
-    if policy is None:
-        return {}
-    out: dict[str, Any] = {"artists": policy.blocked_artists, "genres": policy.blocked_genres}
-    return out | ({"explicit": "excluded"} if policy.explicit == "exclude" else {})
-
-
-def profile_summary(p: TasteProfile) -> dict[str, Any]:
-    """Top 5 genres and artists, the sound in words, explicit and discovery leaning, blocked items."""
-    out: dict[str, Any] = {"user_id": p.user_id, "cold_start": p.cold_start, "history": p.history_size}
-    if p.history_size:
-        out |= {
-            "top_genres": [g for g, v in p.genre_affinities.items() if v > 0][:5],
-            "top_artists": [a for a, v in p.artist_affinities.items() if v > 0][:5],
-            "sound": feature_words(p), "explicit": explicit_words(p.explicit_share),
-            "leaning": discovery_words(p.discovery),
-        }
-    blocked = blocked_dict(p.policy)
-    return out | ({"blocked": blocked} if blocked else {})
-
-
-def explain_lines(p: TasteProfile) -> list[str]:
-    if p.history_size == 0:
-        lines = [f"{p.user_id}: cold start — no listening history yet, so nothing is personalised."]
-    else:
-        state = "cold start (too little history to personalise)" if p.cold_start else "personalised"
-        counts = ", ".join(_count(n, w) for n, w in ((p.plays, "play"), (p.likes, "like"), (p.skips, "skip")))
-        lines = [f"{p.user_id}: {_count(p.history_size, 'event')} ({counts}), "
-                 f"{_count(p.distinct_tracks, 'distinct track')} — {state}."]
-        lines += _affinity_lines(p)
-        lines += [f"  {name}: {words}" for name, words in feature_words(p).items()]
-        lines.append(f"Explicit: {explicit_words(p.explicit_share)}.  "
-                     f"Leaning: {discovery_words(p.discovery)} (discovery {p.discovery:.2f}).")
-        if p.active_hours:
-            lines.append("Usually listens around " + ", ".join(f"{h:02d}:00" for h in p.active_hours) + " UTC.")
-    blocked = blocked_dict(p.policy)
-    if blocked:
-        parts = [f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in blocked.items() if v]
-        lines.append("Blocked — " + "; ".join(parts) + ".")
-    return lines
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def _affinity_lines(p: TasteProfile) -> list[str]:
-    def fmt(items: dict[str, float], positive: bool) -> str:
-        chosen = [(k, v) for k, v in items.items() if (v > 0) == positive][:5 if positive else 3]
-        return ", ".join(f"{k} ({v:+.2f})" for k, v in chosen)
-
-    lines = [f"Top genres: {fmt(p.genre_affinities, True) or '—'}",
-             f"Top artists: {fmt(p.artist_affinities, True) or '—'}"]
-    skipped = fmt(p.genre_affinities, False)
-    if skipped:
-        lines.append(f"Skipped genres: {skipped}")
-    return lines + ["Sound:"]

@@ -12,9 +12,11 @@ import typer
 from agent.cli import catalog as catalog_cmds
 from agent.cli import generate as generate_cmds
 from agent.cli.output import fail
+from agent.cli.suggest import SegueGroup
 
 app = typer.Typer(
     name="segue",
+    cls=SegueGroup,
     help="Segue — an AI DJ. A free-text prompt becomes a sequenced playlist with DJ narration.\n\n"
     'Example:  segue generate "rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"',
     no_args_is_help=True,

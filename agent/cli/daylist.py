@@ -34,7 +34,7 @@ def daylist(
     seed: Annotated[int | None, typer.Option(help="Override the per-day seed.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly the POST /daylist response.")] = False,
 ) -> None:
-    from agent.cli.generate import show
+    from agent.cli.playlist_view import show
     from agent.daylist import daylist as run
     from agent.deps import get_deps
     from tools.profiles import check_user_id

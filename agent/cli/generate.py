@@ -7,26 +7,12 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.output import console, escape, print_json, progress_bar
+from agent.cli.output import print_json, progress_bar
+from agent.cli.playlist_view import show
 
 
 def register(app: typer.Typer) -> None:
     app.command(help='Make a playlist from a prompt.\n\nExamples:\n\n  segue generate "upbeat pop punk for a run, no explicit, 15 songs"\n\n  segue generate "late night jazz" --minutes 45 --json\n\n  segue generate "90s hip hop party" --export xspf -o party.xspf')(generate)
-
-
-def _track_table(show_header: bool, title_w: int, artist_w: int):
-    from rich.table import Table
-
-    table = Table(show_header=show_header, header_style="bold cyan", box=None, pad_edge=False, padding=(0, 1), expand=True)
-    table.add_column("#", justify="right", min_width=3)
-    table.add_column("title", min_width=title_w, max_width=title_w, overflow="ellipsis", no_wrap=True)
-    table.add_column("artist", min_width=artist_w, max_width=artist_w, overflow="ellipsis", no_wrap=True)
-    table.add_column("year", min_width=4)
-    table.add_column("bpm", justify="right", min_width=3)
-    table.add_column("key", min_width=3)
-    table.add_column("energy", min_width=8)
-    table.add_column("why", style="dim", ratio=1, overflow="fold")
-    return table
 
 
 def generate(
@@ -73,41 +59,3 @@ def generate(
         print_json(playlist.model_dump(mode="json"))
     else:
         show(playlist)
-
-
-def show(playlist) -> None:
-    """Narration as its own lines between blocks of the track table, so both stay readable."""
-    from rich.table import Table
-
-    by_pos = {s.before_position: s for s in playlist.segments}
-    total_min = sum(t.duration_ms for t in playlist.tracks) / 60000
-    console.print(f"[bold]{escape(playlist.prompt)}[/]  [dim]· {len(playlist.tracks)} tracks · {total_min:.0f} min[/]")
-    table: Table | None = None
-    title_w = min(max(16, console.width // 4), max((len(t.title) + 2 for t in playlist.tracks), default=10))
-    artist_w = min(max(12, console.width // 6), max((len(", ".join(t.artists)) for t in playlist.tracks), default=10))
-    for t in playlist.tracks:
-        seg = by_pos.get(t.position)
-        if seg or table is None:
-            if table is not None:
-                console.print(table)
-            if seg:
-                console.print(f"  [italic magenta]DJ ›[/] [italic]{escape(seg.text)}[/]")
-            table = _track_table(t.position == 1, title_w, artist_w)
-        bar = "█" * round(t.energy * 8)
-        mark = " [red]E[/]" if t.explicit == "true" else ""
-        table.add_row(str(t.position), escape(t.title) + mark, escape(", ".join(t.artists)), str(t.year or ""),
-                      f"{t.tempo:.0f}", t.camelot, f"[green]{bar:<8}[/]", escape(t.why))
-    if table is not None:
-        console.print(table)
-    outro = by_pos.get(len(playlist.tracks) + 1)
-    if outro:
-        console.print(f"  [italic magenta]DJ ›[/] [italic]{escape(outro.text)}[/]")
-    for c in playlist.constraints:
-        mark = "[green]✓[/]" if c.met else "[yellow]✗[/]"
-        note = f" — {escape(c.note)}" if c.note else ""
-        console.print(f"  {mark} {c.name}: {escape(c.actual)} (asked {escape(c.target)}){note}")
-    if playlist.filtered:
-        console.print(f"  [dim]{len(playlist.filtered)} candidates filtered out (see --json for reasons)[/]")
-    if playlist.degraded:
-        console.print(f"  [yellow]degraded:[/] {escape(playlist.degraded_reason or '')}")
-    console.print(f"  [dim]playlist {playlist.id} · provider {playlist.provider}[/]")

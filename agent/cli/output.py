@@ -23,8 +23,12 @@ def escape(text: str) -> str:
     """Text safe for the terminal: rich markup escaped, control characters (ANSI escapes) dropped."""
     from rich.markup import escape as rich_escape
 
-    cleaned = "".join(ch for ch in str(text) if ch.isprintable() or ch in "\n\t")
-    return rich_escape(cleaned)
+    return rich_escape(printable(text))
+
+
+def printable(text: str) -> str:
+    """The text without control characters (ANSI escapes among them); newlines and tabs stay."""
+    return "".join(ch for ch in str(text) if ch.isprintable() or ch in "\n\t")
 
 
 def print_json(data: Any) -> None:

@@ -43,7 +43,7 @@ def refine(
     seed: Annotated[int, typer.Option(help="Same seed + same input → same result.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly the POST /playlists/{id}/refine response.")] = False,
 ) -> None:
-    from agent.cli.generate import show
+    from agent.cli.playlist_view import hanging, show
     from agent.refine import RefineRequest
     from agent.refine import refine as run
 
@@ -56,10 +56,11 @@ def refine(
         return
     show(result.playlist)
     for change in result.changes:
-        console.print(f"  [cyan]~[/] {escape(change.field)}: {escape(change.before)} → {escape(change.after)}")
+        console.print(hanging("[cyan]~[/]", f"{escape(change.field)}: {escape(change.before)} → {escape(change.after)}"))
     for label, colour, items in (("removed", "red", result.diff.removed), ("added", "green", result.diff.added)):
         for item in items:
-            console.print(f"  [{colour}]{label}[/] {escape(item.title)} — {escape(', '.join(item.artists))}: [dim]{escape(item.reason)}[/]")
+            console.print(hanging(f"[{colour}]{label}[/]",
+                                  f"{escape(item.title)} — {escape(', '.join(item.artists))}: [dim]{escape(item.reason)}[/]"))
     console.print(f"  [dim]kept {len(result.diff.kept)} · from {playlist_id}[/]")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +15,7 @@ from agent.deps import Deps
 from agent.items import Chosen
 from agent.models import (
     FEATURES,
+    NON_BLANK,
     Candidate,
     DiffItem,
     FilteredItem,
@@ -43,7 +45,7 @@ class RefineRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    instruction: str = Field(min_length=1, max_length=500, examples=["less upbeat", "more 90s, drop the rap", "no explicit, longer"])
+    instruction: Annotated[str, NON_BLANK] = Field(max_length=500, examples=["less upbeat", "more 90s, drop the rap", "no explicit, longer"])
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Same seed + same input → same refinement.")
 
 

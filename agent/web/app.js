@@ -210,9 +210,11 @@ function trackRow(t) {
   row.append(el("td", { class: "num" }, t.position));
   const title = el("td", { class: "title" }, t.title);
   if (t.explicit === "true") title.append(el("span", { class: "explicit", title: "explicit" }, "E"));
-  row.append(title, el("td", {}, t.artists.join(", ")), el("td", { class: "num" }, t.year ?? ""),
-    el("td", { class: "num" }, Math.round(t.tempo)), el("td", {}, t.camelot));
-  const energy = el("td", { title: `energy ${t.energy.toFixed(2)}` });
+  const artists = t.artists.join(", ");
+  title.append(el("span", { class: "by" }, artists)); // shown under the title when the Artist column is hidden
+  row.append(title, el("td", { class: "artist" }, artists), el("td", { class: "num" }, t.year ?? ""),
+    el("td", { class: "num" }, Math.round(t.tempo)), el("td", { class: "camelot" }, t.camelot));
+  const energy = el("td", { class: "meter", title: `energy ${t.energy.toFixed(2)}` });
   const bar = el("div", { class: "energy" });
   const fill = el("span");
   fill.style.width = `${Math.round(Math.max(0, Math.min(1, t.energy)) * 100)}%`;

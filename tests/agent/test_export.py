@@ -67,6 +67,21 @@ def test_xspf_is_well_formed_and_follows_the_spec(playlist):
     assert root.findtext("x:annotation", namespaces=NS) == "\n\n".join(s.text for s in playlist.segments)
 
 
+def test_xspf_is_pretty_printed_one_element_a_line(playlist):
+    from lxml import etree
+
+    text = to_xspf(playlist)
+    lines = text.splitlines()
+    assert lines[0] == '<?xml version="1.0" encoding="UTF-8"?>' and lines[1].startswith("<playlist ")
+    assert lines[-1] == "</playlist>" and text.endswith("</playlist>\n")
+    track_lines = [line for line in lines if line.strip() == "<track>"]
+    assert len(track_lines) == len(playlist.tracks) and all(line == "    <track>" for line in track_lines)
+    assert sum(line.startswith("      <location>") for line in lines) == len(playlist.tracks)
+    root = etree.fromstring(text.encode("utf-8"))  # lxml's strict parser: well-formed, and the indentation adds no text
+    titles = root.findall("x:trackList/x:track/x:title", NS)
+    assert [t.text for t in titles] == [t.title.replace("\x07", "") for t in playlist.tracks]
+
+
 def test_jspf_mirrors_xspf(playlist):
     doc = json.loads(to_jspf(playlist))["playlist"]
     assert doc["creator"] == "Segue" and len(doc["track"]) == len(playlist.tracks)

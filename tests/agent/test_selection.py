@@ -88,6 +88,30 @@ def test_taste_profile_steers_and_explains(catalog):
     assert any(f"you play a lot of {genre}" in tasted.why[t.id].lower() for t in tasted.tracks)
 
 
+def test_an_all_clean_history_softly_prefers_clean_tracks(catalog):
+    from tools.profiles import StoredEvent, build_profile
+
+    history = [t for t in catalog.tracks if t.explicit == "false" and "hip hop" in " ".join(t.genres)][:30]
+    clean_ear = build_profile("clean-ear", [StoredEvent(track_id=t.id, timestamp=None) for t in history], catalog)
+    assert clean_ear.explicit_share == 0 and clean_ear.clean_plays == 30 and not clean_ear.cold_start
+    some_explicit = clean_ear.model_copy(update={"explicit_share": 0.2, "explicit_plays": 8})  # same taste otherwise
+    spec = PlaylistSpec(count=20)
+    explicit = {}
+    for pool_text in ("hip hop party", "rap workout", "r&b slow jams"):
+        pool = cands(catalog, pool_text, k=300)
+        picked = {name: select(pool, spec, ALLOW, prof, catalog=catalog).tracks
+                  for name, prof in (("clean", clean_ear), ("mixed", some_explicit))}
+        explicit[pool_text] = {name: sum(t.explicit == "true" for t in ts) for name, ts in picked.items()}
+        assert explicit[pool_text]["clean"] <= explicit[pool_text]["mixed"]
+        assert len({t.id for t in picked["clean"]} & {t.id for t in picked["mixed"]}) >= 10  # a nudge, not a new list
+    assert sum(e["clean"] for e in explicit.values()) < sum(e["mixed"] for e in explicit.values())
+    assert explicit["rap workout"]["clean"] > 0  # a preference, never a filter
+    no_taste = PlaylistSpec(count=20, taste_weight=0)
+    pool = cands(catalog, "rap workout", k=300)
+    assert [t.id for t in select(pool, no_taste, ALLOW, clean_ear, catalog=catalog).tracks] == \
+        [t.id for t in select(pool, no_taste, ALLOW, some_explicit, catalog=catalog).tracks]
+
+
 def test_deterministic(catalog):
     pool = cands(catalog, "summer road trip")
     runs = [[t.id for t in select(pool, PlaylistSpec(minutes=35), ALLOW, seed=3, catalog=catalog).tracks] for _ in range(2)]

@@ -33,6 +33,20 @@ def test_invalid_generate_bodies_are_422(client, body, field):
     assert field in problem["detail"]
 
 
+@pytest.mark.parametrize("blank", ["   ", "\t\n ", "\u3000\u00a0"])
+def test_a_blank_prompt_is_the_same_422_as_an_empty_one(client, blank):
+    empty = assert_problem(client.post("/generate", json={"prompt": ""}), 422)
+    problem = assert_problem(client.post("/generate", json={"prompt": blank}), 422)
+    assert problem["detail"] == empty["detail"] == "body.prompt: String should have at least 1 character"
+    assert problem["errors"] == empty["errors"]
+    assert_problem(client.post("/generate/stream", json={"prompt": blank}), 422)
+
+
+def test_the_schema_says_a_prompt_needs_a_non_blank_character(client):
+    prompt = client.get("/openapi.json").json()["components"]["schemas"]["GenerateRequest"]["properties"]["prompt"]
+    assert prompt["minLength"] == 1 and prompt["pattern"] == "\\S" and prompt["maxLength"] == 2000
+
+
 def test_malformed_json_is_422(client):
     problem = assert_problem(client.post("/generate", content=b'{"prompt": ', headers={"content-type": "application/json"}), 422)
     assert problem["errors"][0]["type"] == "json_invalid"

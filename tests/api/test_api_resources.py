@@ -34,9 +34,16 @@ def test_refine_returns_new_kept_playlist_and_consistent_diff(client, playlist):
 
 
 @pytest.mark.parametrize("body", [{"instruction": ""}, {"instruction": "x" * 501}, {"instruction": 3}, {},
-                                  {"instruction": "?!"}])
+                                  {"instruction": "?!"}, {"instruction": "  \t "}])
 def test_refine_bad_instructions_are_422(client, playlist, body):
     assert_problem(client.post(f"/playlists/{playlist['id']}/refine", json=body), 422)
+
+
+def test_a_blank_instruction_is_refused_like_an_empty_one(client, playlist):
+    url = f"/playlists/{playlist['id']}/refine"
+    empty = assert_problem(client.post(url, json={"instruction": ""}), 422)
+    blank = assert_problem(client.post(url, json={"instruction": "   "}), 422)
+    assert blank["detail"] == empty["detail"] == "body.instruction: String should have at least 1 character"
 
 
 @pytest.mark.parametrize(("fmt", "media"), [("m3u8", "mpegurl"), ("xspf", "xspf+xml"), ("jspf", "jspf+json")])

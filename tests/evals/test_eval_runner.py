@@ -68,6 +68,21 @@ def test_runner_writes_all_reports_side_by_side(deps, tmp_path):
     assert "http://" not in html and "https://" not in html  # self-contained: nothing to fetch
 
 
+def test_a_blank_prompt_case_is_refused_exactly_like_an_empty_one(deps):
+    from evals.runner import run_case
+    from evals.scorers import ScoreContext
+    from evals.suite import Case
+
+    variant, ctx = Variant(prompt_version="v1"), ScoreContext(catalog=deps.catalog)
+    results = {prompt: run_case(Case(id="blank", prompt=prompt, expect="invalid_input"), variant, 0, deps, ctx)
+               for prompt in ("", "   ", "\t\n ")}
+    assert {r.status for r in results.values()} == {"pass"}
+    details = {r.outcomes[0].detail for r in results.values()}
+    assert len(details) == 1 and "String should have at least 1 character" in details.pop()
+    strict = run_case(Case(id="blank", prompt="   "), variant, 0, deps, ctx)
+    assert strict.status == "fail" and strict.outcomes[0].kind == "refused"
+
+
 def test_threshold_failure_exits_non_zero(deps, tmp_path, monkeypatch):
     import agent.deps
     from agent.cli import app

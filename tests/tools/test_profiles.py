@@ -63,6 +63,25 @@ def test_profile_features_and_centroid_follow_the_history(store, catalog):
     assert p.explicit_share == pytest.approx(explicit.count("true") / len(explicit), abs=1e-3)
 
 
+def test_explicit_line_says_what_the_plays_hold_not_a_setting(store, catalog):
+    clean = [t for t in catalog.tracks if t.explicit == "false"][:8]
+    unknown = [t for t in catalog.tracks if t.explicit == "unknown"][:3]
+    explicit = [t for t in catalog.tracks if t.explicit == "true"][:2]
+    store.add_events("clean-ear", plays(clean + unknown) + plays(explicit[:1], skipped=True))
+    p = store.get_profile("clean-ear")
+    assert (p.plays, p.clean_plays, p.explicit_plays, p.explicit_share) == (11, 8, 0, 0.0)
+    line = next(x for x in p.explain().splitlines() if x.startswith("Explicit"))
+    assert line == "Explicit plays: none of 8 plays were explicit, 3 more of unknown status (no clean-only setting)."
+    assert p.summary()["explicit"] == "no explicit plays of known status"
+    store.set_blocked("clean-ear", [], [], explicit=True)
+    assert "(clean-only setting on)." in store.get_profile("clean-ear").explain()
+    store.add_events("mixed-ear", plays(clean[:6] + explicit))
+    line = next(x for x in store.get_profile("mixed-ear").explain().splitlines() if x.startswith("Explicit"))
+    assert line == "Explicit plays: 2 of 8 plays (25%) were explicit (no clean-only setting)."
+    store.add_events("unknown-ear", plays(unknown))
+    assert "Explicit plays: not known" in store.get_profile("unknown-ear").explain()
+
+
 def test_likes_boost_and_skips_reduce(store, catalog):
     metal, jazz = by_artist(catalog, "metallica", 4), by_artist(catalog, "norah jones", 4)
     store.add_events("u2", plays(metal + jazz))
@@ -207,6 +226,7 @@ def test_cli_show_seeded_and_unknown_listener(cli_store):
     text = " ".join(out.output.split())
     top = next(iter(cli_store.get_profile(uid).genre_affinities))
     assert "Top genres:" in text and top in text and "energy:" in text and "BPM" in text
+    assert "Explicit plays: " in text and "clean-only setting" in text and "Explicit: clean" not in text
     out = CliRunner().invoke(app, ["profile", "show", "someone-new"])
     assert out.exit_code == 0 and "cold start" in out.output
     out = CliRunner().invoke(app, ["profile", "show", seeded_user(cli_store, "cpcd-"), "--json"])

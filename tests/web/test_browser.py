@@ -1,76 +1,30 @@
 """The web page end to end in headless Chromium: prompt → streamed playlist → refine → export; text stays text.
 
 Needs the Debian `chromium` package (/usr/bin/chromium) and the `playwright` Python package; skips with the
-reason otherwise. The screenshot is saved under the test's tmp dir, or SEGUE_SCREENSHOT_DIR when set."""
+reason otherwise (tests/web/conftest.py). The screenshot is saved under the test's tmp dir, or
+SEGUE_SCREENSHOT_DIR when set."""
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.server
-CHROMIUM = os.environ.get("SEGUE_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
 EVIL_TITLE = "<script>window.__pwned = 1</script>Evil Song"
 EVIL_NARRATION = '<img src=x onerror="window.__pwned = 2">Up next, something <b>bold</b>.'
 
 
-def _browser_missing() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install playwright)"
-    return None
-
-
 @pytest.fixture(scope="module")
-def server(deps):
-    """uvicorn on a free 127.0.0.1 port, in a thread, over the fixture Deps."""
-    import uvicorn
-
-    from app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(lambda: deps, settings=deps.settings, warm=False)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "server did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
 
 
-@pytest.fixture(scope="module")
-def page(server):
-    reason = _browser_missing()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
-
-
-def test_prompt_stream_refine_export(page, server, deps, tmp_path):
+def test_prompt_stream_refine_export(page, server, deps, screenshot_dir):
     page.goto(server)
     page.fill("#prompt", "upbeat pop punk for a run")
     page.fill("#length", "8")
@@ -84,7 +38,7 @@ def test_prompt_stream_refine_export(page, server, deps, tmp_path):
     assert len(page.get_attribute("#chart polyline.energy", "points").split()) == 8
     first_id = page.get_attribute("#tracks tbody tr.track >> nth=0", "data-id")
     assert deps.catalog.get(first_id) is not None
-    shot = _screenshot_dir(tmp_path) / "segue-playlist.png"
+    shot = screenshot_dir / "segue-playlist.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
 
@@ -124,15 +78,8 @@ def test_titles_and_narration_render_as_text(page, server, deps):
     assert page.locator("#result img, #result script, #result b, #result i").count() == 0
 
 
-def _screenshot_dir(tmp_path: Path) -> Path:
-    target = os.environ.get("SEGUE_SCREENSHOT_DIR")
-    if not target:
-        return tmp_path
-    path = Path(target)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def test_skip_reason_is_visible_when_chromium_is_missing(monkeypatch):
-    monkeypatch.setattr(f"{__name__}.CHROMIUM", "/nonexistent/chromium")
-    assert "Chromium not found at /nonexistent/chromium" in (_browser_missing() or "")
+    import web_helpers
+
+    monkeypatch.setattr(web_helpers, "CHROMIUM", "/nonexistent/chromium")
+    assert "Chromium not found at /nonexistent/chromium" in (web_helpers.browser_missing() or "")
