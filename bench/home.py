@@ -67,6 +67,12 @@ def genre_tracks(deps, genre: str, n: int) -> list[str]:
     return [deps.catalog.ids[int(r)] for r in rows]
 
 
+def share(deps, ids: set[str], word: str) -> float:
+    """Share of the tracks with a genre containing `word`."""
+    tracks = [deps.catalog.get(i) for i in ids]
+    return sum(t is not None and any(word in g for g in t.genres) for t in tracks) / max(1, len(tracks))
+
+
 def freshness(deps, days: int) -> None:
     from agent.generate import generate
     from agent.models import GenerateRequest
@@ -76,12 +82,13 @@ def freshness(deps, days: int) -> None:
 
     old, new = genre_tracks(deps, "indie folk", 120), genre_tracks(deps, "deep house", 200)
     user, prompt = "bench-drift", "something to get me through the afternoon"
-    deps.profiles.add_events(user, [PlayEvent(track_id=i) for i in old[:60]])
-    pp = deps.prompted.create(user, PromptedIn(prompt=prompt, schedule="daily", count=20))
     start = datetime(2026, 1, 5, 15, tzinfo=UTC)
-    new_set = set(new)
+    deps.profiles.add_events(user, [PlayEvent(track_id=i, timestamp=start - timedelta(days=30, minutes=k))
+                                    for k, i in enumerate(old[:60])])  # a month of indie folk before day 1
+    pp = deps.prompted.create(user, PromptedIn(prompt=prompt, schedule="daily", count=20))
     print(f"\nFreshness and taste drift: {days} daily refreshes, '{prompt}', plays move from indie folk to deep house")
-    print(f"  {'day':>4} {'new-genre plays':>16} {'carried (Segue)':>16} {'carried (plain)':>16} {'deep house share':>17}")
+    print(f"  {'day':>4} {'new-genre plays':>16} {'carried (Segue)':>16} {'carried (plain)':>16} "
+          f"{'house share (Segue)':>20} {'folk share (Segue)':>19} {'house share (plain)':>20}")
     prev_seg: set[str] = set()
     prev_plain: set[str] = set()
     for day in range(days):
@@ -92,13 +99,12 @@ def freshness(deps, days: int) -> None:
         plain = generate(GenerateRequest(prompt=prompt, user_id=user, count=20), deps)
         seg = {t.id for t in version.playlist.tracks}
         plain_ids = {t.id for t in plain.tracks}
-        share = sum(deps.catalog.get(i) is not None and any("house" in g for g in deps.catalog.get(i).genres)
-                    for i in seg) / max(1, len(seg))
+        house, folk, house_plain = share(deps, seg, "house"), share(deps, seg, "folk"), share(deps, plain_ids, "house")
         carried = f"{len(seg & prev_seg) / len(seg):.0%}" if prev_seg else "—"
         carried_plain = f"{len(plain_ids & prev_plain) / len(plain_ids):.0%}" if prev_plain else "—"
-        print(f"  {day + 1:>4} {25 * (day + 1):>16} {carried:>16} {carried_plain:>16} {share:>17.0%}")
+        print(f"  {day + 1:>4} {25 * (day + 1):>16} {carried:>16} {carried_plain:>16} {house:>20.0%} {folk:>19.0%} "
+              f"{house_plain:>20.0%}")
         prev_seg, prev_plain = seg, plain_ids
-    del new_set
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.deps import Deps
-from agent.items import Chosen
+from agent.items import Chosen, arrange
 from agent.models import (
     FEATURES,
     NON_BLANK,
@@ -29,9 +29,10 @@ from agent.models import (
 from agent.narration import narrate_entries
 from agent.planner.planned import Planned
 from agent.refine.parse import Bound, Delta, SpecChange, fmt_value, parse_instruction
+from agent.refine.talk import kept_episodes
 from agent.response import build_playlist, final_gate
 from agent.selection import Selection
-from agent.sequencing import sequence
+from agent.talk_slots import TalkChoice, music_spec
 from tools.content_filter import ContentPolicy, apply_policy
 
 SOFT_FIELDS = ("genres", "seed_artists", "query")
@@ -67,12 +68,15 @@ def refine(playlist: Playlist, instruction: str, deps: Deps, seed: int = 0) -> R
     from agent.policy import policy_for
 
     policy = policy_for(request, delta.spec, profile, deps)
-    kept, removed = keep_fitting(playlist, delta, policy, deps)
-    kept, trimmed = trim(kept, delta.spec)
-    kept, replaced = make_room(kept, delta, deps, profile)
-    added, why = fill(kept, delta, policy, deps, profile, seed)
-    removed += trimmed + replaced
-    new = assemble(request, playlist, delta, kept + added, why, removed, policy, deps, profile, seed)
+    episodes, gone = kept_episodes(playlist, deps)
+    music = delta.model_copy(update={"spec": music_spec(delta.spec, episodes)}) if episodes else delta
+    kept, removed = keep_fitting(playlist, music, policy, deps)
+    kept, trimmed = trim(kept, music.spec)
+    kept, replaced = make_room(kept, music, deps, profile)
+    added, why = fill(kept, music, policy, deps, profile, seed)
+    removed += gone + trimmed + replaced
+    new = assemble(request, playlist, delta, Chosen(spec=music.spec, music=Selection(tracks=kept + added, why=why),
+                                                    talk=TalkChoice(placed=episodes)), removed, policy, deps, profile, seed)
     new.timings_ms["refine"] = round((time.perf_counter() - start) * 1000, 2)
     diff = make_diff(playlist, new, delta, removed)
     return RefineResult(playlist=new, parent_id=playlist.id, instruction=instruction, changes=delta.changes, diff=diff)
@@ -82,7 +86,7 @@ def keep_fitting(playlist: Playlist, delta: Delta, policy: ContentPolicy, deps: 
     """The old tracks that pass the new policy and every new window, in their old order."""
     removed: list[FilteredItem] = []
     present: list[Track] = []
-    for pt in playlist.tracks:
+    for pt in (t for t in playlist.tracks if t.kind != "talk"):  # episodes: agent/refine/talk.py
         track = deps.catalog.get(pt.id)
         if track is None:
             removed.append(FilteredItem(id=pt.id, title=pt.title, artists=pt.artists, reason="no longer in the catalog"))
@@ -193,15 +197,15 @@ def top_up(delta: Delta, policy: ContentPolicy, deps: Deps, profile) -> list[Can
     return list(found.values())
 
 
-def assemble(request: GenerateRequest, old: Playlist, delta: Delta, tracks: list[Track], why_new: dict[str, str],
-             removed: list[FilteredItem], policy: ContentPolicy, deps: Deps, profile, seed: int) -> Playlist:
-    """Sequence, gate, narrate and build exactly like a generated playlist (a refine holds music only)."""
-    spec = delta.spec.model_copy(update={"format": FormatPlan()})
-    ordered = sequence(tracks, spec.arc, seed=seed)
-    entries, gated = final_gate(ordered, policy, deps)
+def assemble(request: GenerateRequest, old: Playlist, delta: Delta, chosen: Chosen, removed: list[FilteredItem],
+             policy: ContentPolicy, deps: Deps, profile, seed: int) -> Playlist:
+    """Sequence (episodes kept at their place), gate, narrate and build exactly like a generated playlist."""
+    spec = delta.spec if chosen.talk.placed else delta.spec.model_copy(update={"format": FormatPlan()})
+    entries, gated = final_gate(arrange(chosen, seed=seed), policy, deps)
     segments = narrate_entries(entries, spec, request.prompt, profile, deps, seed=seed)
-    why = {pt.id: pt.why for pt in old.tracks} | why_new
-    chosen = Chosen(spec=spec, music=Selection(tracks=ordered, why=why, filtered=removed))
+    why = {pt.id: pt.why for pt in old.tracks} | chosen.music.why
+    chosen = Chosen(spec=chosen.spec, music=Selection(tracks=chosen.music.tracks, why=why, filtered=removed),
+                    talk=chosen.talk)
     new = build_playlist(request, Planned(spec=spec, provider="offline"), spec, entries, chosen, segments, gated,
                          policy, deps, {})
     return new.model_copy(update={"id": refine_id(old.id, delta, seed)})

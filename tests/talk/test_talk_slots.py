@@ -122,3 +122,16 @@ def test_prompt_decides_not_the_planner(talk_deps, monkeypatch):
     pl = generate(GenerateRequest(prompt="summer indie pop", count=6), talk_deps)
     assert all(t.kind == "music" for t in pl.tracks) and len(pl.tracks) == 6
     assert parse_format("summer indie pop").kind == "music"
+
+
+def test_a_refine_keeps_the_episodes_at_their_place(talk_deps):
+    from agent.refine import refine
+
+    pl = generate(GenerateRequest(prompt="a true crime podcast first, then chill indie, 8 songs"), talk_deps)
+    assert pl.tracks[0].kind == "talk"
+    result = refine(pl, "less upbeat", talk_deps)
+    new = result.playlist
+    assert new.tracks[0].kind == "talk" and new.tracks[0].id == pl.tracks[0].id
+    assert sum(t.kind == "music" for t in new.tracks) == 8
+    assert all("catalog" not in r.reason for r in result.diff.removed)  # nothing removed for a false reason
+    assert new.spec.format.kind == "mixed" and any(c.name == "talk" and c.met for c in new.constraints)
