@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Response
@@ -12,10 +13,11 @@ from agent.api.deps import get_deps
 from agent.api.problems import responses
 from agent.api.users import UserId
 from agent.deps import Deps
+from agent.listeners import check_known
 from agent.prompted.models import PromptedIn, PromptedPatch, PromptedPlaylist, PromptedVersion
-from agent.prompted.refresh import refresh
+from agent.prompted.refresh import RETRY_S, refresh
 from agent.prompted.store import PromptedStore
-from core.errors import NotFound, StoreError
+from core.errors import SegueError, StoreError
 
 router = APIRouter(prefix="/users", tags=["prompted"])
 PromptedId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^pp_[0-9a-f]+$", examples=["pp_0123456789abcdef"])]
@@ -28,17 +30,15 @@ def prompted_store(deps: Deps) -> PromptedStore:
     return deps.prompted
 
 
-def known_listener(user_id: str, deps: Deps) -> None:
-    """404 for a listener Segue has never seen (no history, settings or prompted playlists)."""
-    profiles_know = deps.profiles is not None and deps.profiles.known(user_id)
-    if not profiles_know and not prompted_store(deps).list_for(user_id, versions=0):
-        raise NotFound(f"no listener {user_id!r}: import their history or save a prompted playlist first")
-
-
 def create(user_id: str, body: PromptedIn, deps: Deps) -> PromptedPlaylist:
+    """Keep the prompt, then make its first version; if that fails the prompt is kept with the reason and
+    the first version is tried again by the scheduled refresh."""
     store = prompted_store(deps)
     pp = store.create(user_id, body)
-    refresh(pp, deps, store)
+    try:
+        refresh(pp, deps, store)
+    except SegueError as exc:
+        store.record_error(pp.id, str(exc), time.time() + RETRY_S, first=True)
     return store.get(user_id, pp.id)
 
 
@@ -51,7 +51,7 @@ async def add_prompted(user_id: UserId, deps: Annotated[Deps, Depends(get_deps)]
 
 
 def listing(user_id: str, deps: Deps) -> list[PromptedPlaylist]:
-    known_listener(user_id, deps)
+    check_known(user_id, deps)
     return prompted_store(deps).list_for(user_id, versions=1)
 
 

@@ -14,22 +14,14 @@ from datetime import UTC, datetime
 from agent.deps import Deps
 from agent.home.models import Home, Shelf
 from agent.home.shelves import SHELVES, Context, context
+from agent.listeners import check_known
 from agent.state_db import revision
-from core.errors import NotFound, SegueError
+from core.errors import SegueError
 
 log = logging.getLogger("segue.home")
 CACHE_SIZE = 1024
 _cache: OrderedDict[str, tuple[str, list[Shelf]]] = OrderedDict()
 _lock = threading.Lock()
-
-
-def check_known(user_id: str, deps: Deps) -> None:
-    """404 for a listener Segue has never seen (no history, settings or prompted playlists)."""
-    if deps.profiles is not None and deps.profiles.known(user_id):
-        return
-    if deps.prompted is not None and deps.prompted.list_for(user_id, versions=0):
-        return
-    raise NotFound(f"no listener {user_id!r}: import their history or save a prompted playlist first")
 
 
 def etag_of(ctx: Context, deps: Deps) -> str:

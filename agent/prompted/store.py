@@ -122,10 +122,12 @@ class PromptedStore:
         bump_revision(self.db, pp.user_id)
         return version, True
 
-    def record_error(self, pid: str, reason: str, retry_at: float) -> None:
-        """A failed refresh: the previous version stays current; try again later."""
+    def record_error(self, pid: str, reason: str, retry_at: float, first: bool = False) -> None:
+        """A failed refresh: the previous version stays current; a scheduled one (or a first version, which
+        is owed whatever the schedule) is tried again at `retry_at`."""
         self.db.run("UPDATE prompted SET last_error = :e, next_refresh_at = CASE WHEN next_refresh_at IS NULL "
-                    "THEN NULL ELSE :r END WHERE id = :id", e=reason[:500], r=retry_at, id=pid)
+                    "AND NOT :first THEN NULL ELSE :r END WHERE id = :id", e=reason[:500], r=retry_at, id=pid,
+                    first=first)
 
     def _playlist(self, row: Any, versions: list[PromptedVersion]) -> PromptedPlaylist:
         pid, user, prompt, schedule, count, minutes, lineage, created, updated, due, error = row

@@ -132,3 +132,17 @@ def test_the_server_refreshes_due_playlists_by_itself(deps, store, make_worker_a
     assert [v.version for v in store.versions(pp.id)] == [2, 1]
     assert app.state.refresher.rounds >= 1
     assert store.get("pp-worker", pp.id).next_refresh_at.timestamp() > clock.time() + 86_000
+
+
+def test_a_first_version_that_fails_is_owed_and_retried(deps, store, monkeypatch):
+    from agent.api.prompted import create
+
+    def broken(*args, **kwargs):
+        raise UpstreamError("the model is down")
+
+    monkeypatch.setattr(refresh_mod, "generate", broken)
+    pp = create("pp-first-fails", PromptedIn(prompt="sunny afternoon funk", schedule="manual"), deps)
+    assert pp.versions == [] and "model is down" in (pp.last_error or "") and pp.next_refresh_at is not None
+    monkeypatch.undo()
+    done = refresh_due(deps, store, now=pp.next_refresh_at.timestamp() + 1, limit=1000)
+    assert done["refreshed"] >= 1 and [v.version for v in store.versions(pp.id)] == [1]
