@@ -8,12 +8,13 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from agent.deps import Deps
 from agent.models import GenerateRequest, Playlist, SearchFilters, Track
 from agent.refine import RefineResult
 from core.errors import InvalidInput, SegueError, StoreError
+from core.validation import validated
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,15 +34,6 @@ class ProfileSummary(BaseModel):
     cold_start: bool = Field(description="True when there is too little history to personalise.")
     explanation: str = Field(description="The listener's taste in words (top genres, artists, sound).")
     summary: dict[str, Any] = Field(description="Top genres, artists and feature means, compact.")
-
-
-def validated(model: type[BaseModel], **values: Any) -> Any:
-    """A request model built from tool arguments; a bad value is an error message the host can show."""
-    try:
-        return model(**{k: v for k, v in values.items() if v is not None})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'input'}: {first['msg']}") from exc
 
 
 def segue_errors(fn: F) -> F:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from agent.cli.output import console, escape, print_json
+from core.validation import validated
 
 prompted_app = typer.Typer(help="Prompted playlists: a saved prompt that refreshes daily or weekly from the "
                            "listener's current taste, kept as versions with a diff.", no_args_is_help=True)
@@ -26,18 +27,6 @@ def _deps_and_store():
 
     deps = get_deps()
     return deps, prompted_store(deps)
-
-
-def _validated(model, **values):
-    from pydantic import ValidationError
-
-    from core.errors import InvalidInput
-
-    try:
-        return model(**{k: v for k, v in values.items() if v is not None})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'input'}: {first['msg']}") from exc
 
 
 def _show_version(v) -> None:
@@ -72,7 +61,7 @@ def add(prompt: Annotated[str, typer.Argument(help="What to play, in your own wo
     from tools.profiles import check_user_id
 
     check_user_id(user)
-    body = _validated(PromptedIn, prompt=prompt, schedule=schedule, count=count, minutes=minutes)
+    body = validated(PromptedIn, prompt=prompt, schedule=schedule, count=count, minutes=minutes)
     pp = create(user, body, get_deps())
     print_json(pp.model_dump(mode="json")) if as_json else _show(pp)
 
@@ -106,7 +95,7 @@ def edit(pid: Pid, user: User, prompt: Annotated[str | None, typer.Option(help="
     from agent.prompted.models import PromptedPatch
 
     _, store = _deps_and_store()
-    pp = store.update(user, pid, _validated(PromptedPatch, prompt=prompt, schedule=schedule))
+    pp = store.update(user, pid, validated(PromptedPatch, prompt=prompt, schedule=schedule))
     print_json(pp.model_dump(mode="json")) if as_json else _show(pp, versions=0)
 
 

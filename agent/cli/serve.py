@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from agent.cli.output import console, err, escape, print_json, progress_bar, write_export
+from core.validation import validated
 
 FORMAT_HELP = "m3u8, xspf or jspf."
 
@@ -47,7 +48,7 @@ def refine(
     from agent.refine import RefineRequest
     from agent.refine import refine as run
 
-    request = _validated(RefineRequest, instruction=instruction, seed=seed)
+    request = validated(RefineRequest, instruction=instruction, seed=seed)
     store, deps = _store(not as_json)
     result = run(store.get(playlist_id), request.instruction, deps, seed=request.seed)
     store.save(result.playlist, parent_id=playlist_id)
@@ -82,15 +83,3 @@ def _store(show_progress: bool):
     if deps.playlists is None:
         raise StoreError("the playlist store is not available")
     return deps.playlists, deps
-
-
-def _validated(model, **values):
-    from pydantic import ValidationError
-
-    from core.errors import InvalidInput
-
-    try:
-        return model(**values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'input'}: {first['msg']}") from exc
