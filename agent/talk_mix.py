@@ -227,7 +227,7 @@ def talk_reports(spec: PlaylistSpec, entries: list[Any], kept: list[tuple[TalkIt
                                     actual=f"{len(kept)} of known length", met=all(i.duration_ms for i, _ in kept),
                                     note="a timed playlist uses only episodes whose length is known (Listen Notes, 2017)"))
     if policy.explicit == "exclude":
-        bad = sum(getattr(e, "explicit", "unknown") != "false" for e in entries)
+        bad = sum(getattr(e, "explicit", None) is not False for e in entries)
         out.append(ConstraintReport(name="explicit", target="none explicit or unknown", actual=f"{bad} explicit/unknown",
                                     met=bad == 0, note="episodes count as clean only when their show is flagged clean"))
     positions = {e.id: n for n, e in enumerate(entries, 1)}

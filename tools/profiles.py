@@ -253,11 +253,11 @@ def centroid(catalog: Catalog, track_ids: Sequence[str], weights: np.ndarray) ->
 
 
 def explicit_share(tracks: Sequence[Track], weights: np.ndarray) -> float | None:
-    known = np.array([t.explicit != "unknown" for t in tracks])
+    known = np.array([t.explicit is not None for t in tracks])
     wt = weights * known
     if wt.sum() <= 0:
         return None
-    return round(float(np.average([t.explicit == "true" for t in tracks], weights=wt)), 4)
+    return round(float(np.average([t.explicit is True for t in tracks], weights=wt)), 4)
 
 
 def artist_variety(catalog: Catalog, played: Sequence[str]) -> float:

@@ -93,10 +93,10 @@ def show(playlist) -> None:
             if seg:
                 console.print(f"  [italic magenta]DJ ›[/] [italic]{escape(seg.text)}[/]")
             table = _track_table(t.position == 1, title_w, artist_w)
-        bar = "█" * round(t.energy * 8)
-        mark = " [red]E[/]" if t.explicit == "true" else ""
+        bar = "█" * round((t.energy or 0) * 8)
+        mark = " [red]E[/]" if t.explicit else ""
         table.add_row(str(t.position), escape(t.title) + mark, escape(", ".join(t.artists)), str(t.year or ""),
-                      f"{t.tempo:.0f}", t.camelot, f"[green]{bar:<8}[/]", escape(t.why))
+                      "" if t.tempo is None else f"{t.tempo:.0f}", t.camelot or "", f"[green]{bar:<8}[/]", escape(t.why))
     if table is not None:
         console.print(table)
     outro = by_pos.get(len(playlist.tracks) + 1)

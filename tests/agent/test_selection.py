@@ -49,7 +49,7 @@ def test_shortfall_is_reported_not_padded(catalog):
     assert not duration.met and duration.note
     assert sum(t.duration_ms for t in sel.tracks) <= sum(c.track.duration_ms for c in few)
     strict = select(few, PlaylistSpec(count=30, explicit="exclude"), ContentPolicy(explicit="exclude"), catalog=catalog)
-    assert all(t.explicit == "false" for t in strict.tracks)
+    assert all(t.explicit is False for t in strict.tracks)
     if len(strict.tracks) < 30:
         assert not report(strict, "count").met and "only" in report(strict, "count").note
 
@@ -95,6 +95,6 @@ def test_deterministic(catalog):
 
 
 def test_nothing_allowed(catalog):
-    pool = [c for c in cands(catalog, "rap") if c.track.explicit != "false"][:20]
+    pool = [c for c in cands(catalog, "rap") if c.track.explicit is not False][:20]
     sel = select(pool, PlaylistSpec(count=5), ContentPolicy(explicit="exclude"), catalog=catalog)
     assert sel.tracks == [] and not report(sel, "count").met and len(sel.filtered) == len(pool)
