@@ -1,4 +1,8 @@
-"""Standard playlist files from a Playlist: M3U8 (extended M3U), XSPF 1 (XML) and JSPF (XSPF as JSON)."""
+"""Standard playlist files from a Playlist: M3U8 (extended M3U), XSPF 1 (XML) and JSPF (XSPF as JSON).
+
+XSPF and JSPF tracks carry the explicit flag in a Segue extension (application `urn:segue:track`): in JSPF
+`{"explicit": true | false | null}`, in XSPF an `<explicit>` element holding `true` or `false` (no extension
+when the status is unknown). M3U8 has no place for it."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ MEDIA_TYPES: dict[ExportFormat, str] = {
     "jspf": "application/jspf+json",
 }
 XSPF_NS = "http://xspf.org/ns/0/"
+SEGUE_EXTENSION = "urn:segue:track"
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
@@ -50,6 +55,7 @@ def to_m3u8(playlist: Playlist) -> str:
 
 def to_xspf(playlist: Playlist) -> str:
     ET.register_namespace("", XSPF_NS)
+    ET.register_namespace("segue", SEGUE_EXTENSION)
     root = ET.Element(f"{{{XSPF_NS}}}playlist", {"version": "1"})
     _sub(root, "title", playlist_title(playlist))
     _sub(root, "creator", "Segue")
@@ -68,6 +74,7 @@ def to_xspf(playlist: Playlist) -> str:
         _sub(el, "album", t.album)
         _sub(el, "trackNum", str(t.position))
         _sub(el, "duration", str(max(0, t.duration_ms)))
+        _xspf_extension(el, t)
     ET.indent(root)  # one element per line, two spaces a level; text inside elements is untouched
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
@@ -81,7 +88,8 @@ def to_jspf(playlist: Playlist) -> str:
             item["identifier"] = [ident]
         if t.album:
             item["album"] = t.album
-        item |= {"annotation": t.why, "trackNum": t.position, "duration": max(0, t.duration_ms)}
+        item |= {"annotation": t.why, "trackNum": t.position, "duration": max(0, t.duration_ms),
+                 "extension": {SEGUE_EXTENSION: [{"explicit": t.explicit}]}}
         tracks.append(item)
     doc = {"playlist": {"title": playlist_title(playlist), "creator": "Segue", "annotation": _narration(playlist),
                         "date": _now(), "identifier": f"urn:segue:playlist:{playlist.id}", "track": tracks}}
@@ -95,6 +103,13 @@ def export(playlist: Playlist, fmt: ExportFormat) -> str:
 
 def filename(playlist: Playlist, fmt: ExportFormat) -> str:
     return f"segue-{playlist.id}.{fmt}"
+
+
+def _xspf_extension(parent: ET.Element, track: PlaylistTrack) -> None:
+    if track.explicit is None:  # unknown: no element
+        return
+    ext = ET.SubElement(parent, f"{{{XSPF_NS}}}extension", {"application": SEGUE_EXTENSION})
+    ET.SubElement(ext, f"{{{SEGUE_EXTENSION}}}explicit").text = "true" if track.explicit else "false"  # xsd:boolean
 
 
 def _sub(parent: ET.Element, tag: str, text: str) -> None:

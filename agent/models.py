@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -17,6 +17,9 @@ from core.types import (  # noqa: F401  (re-exported for the API models' users)
     Track,
     Usage,
 )
+
+if TYPE_CHECKING:
+    from tools.talk_build import TalkItem
 
 # Free text that has to say something: surrounding whitespace is dropped first, so a blank text is refused
 # exactly like an empty one; the pattern tells API clients the same.
@@ -85,7 +88,16 @@ class PlaylistSpec(BaseModel):
 
 # --------------------------------------------------------------------------- response
 
+def _fraction(what: str, default: Any = ...) -> Any:
+    return Field(default, ge=0, le=1, description=f"{what}, 0-1; null for talk episodes.")
+
+
 class PlaylistTrack(BaseModel):
+    """One entry of a playlist: a catalog track, or a podcast episode (kind talk: no audio features, so every
+    audio field is null)."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # every field is always sent
+
     position: int = Field(description="1-based position in the sequence.")
     id: str
     title: str
@@ -93,18 +105,41 @@ class PlaylistTrack(BaseModel):
     album: str
     year: int | None
     genres: list[str]
-    explicit: Explicit
-    duration_ms: int
-    tempo: float
-    key: int
-    mode: int
-    camelot: str
-    energy: float
-    valence: float
-    danceability: float
+    explicit: Explicit = Field(description="true or false when a source says so, null when none does; "
+                                           "the clean policy keeps only false.")
+    duration_ms: int = Field(description="Length in milliseconds (0 for an episode of unknown length).")
+    tempo: float | None = Field(description="Beats per minute (0 = no detectable beat); null for talk episodes.")
+    key: int | None = Field(description="Pitch class 0=C … 11=B; null for talk episodes.")
+    mode: int | None = Field(description="1 major, 0 minor; null for talk episodes.")
+    camelot: str | None = Field(description="Camelot wheel code, e.g. '8B'; null for talk episodes.")
+    energy: float | None = _fraction("Intensity and activity")
+    valence: float | None = _fraction("Musical positiveness (high = happy, low = sad or angry)")
+    danceability: float | None = _fraction("How suitable for dancing")
+    acousticness: float | None = _fraction("Confidence the track is acoustic", None)
+    instrumentalness: float | None = _fraction("Likelihood the track has no vocals", None)
+    speechiness: float | None = _fraction("Presence of spoken words (above 0.66: mostly speech)", None)
+    loudness: float | None = Field(None, description="Mean loudness in dB relative to full scale (about -60 to 0; "
+                                                     "a few masters are slightly above 0); null for talk episodes.")
     why: str = Field(description="Why this track, built only from facts.")
     kind: Literal["music", "talk"] = Field("music", description="talk = a podcast episode (artists = publisher, album = show).")
     show: str | None = Field(None, description="The show of a talk episode.")
+
+    @classmethod
+    def of_track(cls, position: int, t: Track, why: str) -> PlaylistTrack:
+        return cls(position=position, id=t.id, title=t.title, artists=list(t.artists), album=t.album, year=t.year,
+                   genres=list(t.genres[:6]), explicit=t.explicit, duration_ms=t.duration_ms, tempo=t.tempo,
+                   key=t.key, mode=t.mode, camelot=t.camelot, energy=t.energy, valence=t.valence,
+                   danceability=t.danceability, acousticness=t.acousticness, instrumentalness=t.instrumentalness,
+                   speechiness=t.speechiness, loudness=t.loudness, why=why)
+
+    @classmethod
+    def of_talk(cls, position: int, item: TalkItem, why: str) -> PlaylistTrack:
+        """A podcast episode as a playlist entry: artists = publisher, album = show, genres = topics,
+        duration_ms 0 when its length is unknown, every audio field null."""
+        return cls(position=position, id=item.id, title=item.title, artists=[item.publisher or item.show],
+                   album=item.show, year=None, genres=list(item.topics), explicit=item.explicit,
+                   duration_ms=item.duration_ms or 0, tempo=None, key=None, mode=None, camelot=None, energy=None,
+                   valence=None, danceability=None, why=why, kind="talk", show=item.show)
 
 
 class Segment(BaseModel):

@@ -27,19 +27,11 @@ if TYPE_CHECKING:
 
 
 def playlist_track(position: int, t: Track, why: str) -> PlaylistTrack:
-    return PlaylistTrack(position=position, id=t.id, title=t.title, artists=list(t.artists), album=t.album,
-                         year=t.year, genres=list(t.genres[:6]), explicit=t.explicit, duration_ms=t.duration_ms,
-                         tempo=t.tempo, key=t.key, mode=t.mode, camelot=t.camelot, energy=t.energy,
-                         valence=t.valence, danceability=t.danceability, why=why)
+    return PlaylistTrack.of_track(position, t, why)
 
 
 def talk_track(position: int, item: TalkItem, why: str) -> PlaylistTrack:
-    """A podcast episode as a playlist entry: artists = publisher, album = show, genres = topics,
-    duration_ms 0 when its length is unknown, no audio features."""
-    return PlaylistTrack(position=position, id=item.id, title=item.title, artists=[item.publisher or item.show],
-                         album=item.show, year=None, genres=list(item.topics), explicit=item.explicit,
-                         duration_ms=item.duration_ms or 0, tempo=0.0, key=0, mode=0, camelot="", energy=0.0,
-                         valence=0.0, danceability=0.0, why=why, kind="talk", show=item.show)
+    return PlaylistTrack.of_talk(position, item, why)
 
 
 def talk_gate(items: list[TalkItem], policy: ContentPolicy, deps: Deps) -> tuple[list[TalkItem], list[FilteredItem]]:
@@ -52,8 +44,8 @@ def talk_gate(items: list[TalkItem], policy: ContentPolicy, deps: Deps) -> tuple
         reason = None
         if deps.talk.get(item.id) != item:
             reason = "not in the talk catalog"
-        elif policy.explicit == "exclude" and item.explicit != "false":
-            reason = "explicit" if item.explicit == "true" else "explicit status unknown"
+        elif policy.explicit == "exclude" and item.explicit is not False:
+            reason = "explicit" if item.explicit else "explicit status unknown"
         elif blocked & set(item.topics):
             reason = f"blocked topic {sorted(blocked & set(item.topics))[0]!r}"
         if reason:
@@ -87,7 +79,7 @@ def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
         out.append(ConstraintReport(name="duration", target=f"{spec.minutes:g} min ±3%", actual=f"{actual:.1f} min",
                                     met=abs(actual - spec.minutes) <= 0.03 * spec.minutes))
     if policy.explicit == "exclude":
-        bad = sum(t.explicit != "false" for t in tracks)
+        bad = sum(t.explicit is not False for t in tracks)
         out.append(ConstraintReport(name="explicit", target="none explicit or unknown", actual=f"{bad} explicit/unknown", met=bad == 0))
     songs = len({t.song_key for t in tracks})
     out.append(ConstraintReport(name="no_duplicates", target="each song once", actual=f"{len(tracks) - songs} repeated",
@@ -174,7 +166,7 @@ def talk_totals(spec: PlaylistSpec, entries: list[Any], kept: list, policy: Cont
                                     actual=f"{len(kept)} of known length", met=all(i.duration_ms for i, _ in kept),
                                     note="a timed playlist uses only episodes whose length is known (Listen Notes, 2017)"))
     if policy.explicit == "exclude":
-        bad = sum(getattr(e, "explicit", "unknown") != "false" for e in entries)
+        bad = sum(getattr(e, "explicit", None) is not False for e in entries)
         out.append(ConstraintReport(name="explicit", target="none explicit or unknown", actual=f"{bad} explicit/unknown",
                                     met=bad == 0, note="episodes count as clean only when their show is flagged clean"))
     return out

@@ -21,7 +21,7 @@ W_SIMILAR = 0.35  # MMR: penalty per unit of cosine similarity to the closest ch
 W_LINK = 0.3  # bonus for mixing well (compatible key and close tempo) with tracks already chosen
 LINK_BPM = 8.0
 W_CLEAN = 0.3  # a listener whose plays hold no explicit track: clean tracks gain this (× taste weight), never a filter
-CLEAN_SCORE = {"false": 1.0, "unknown": 0.5, "true": 0.0}
+CLEAN_SCORE = {False: 1.0, None: 0.5, True: 0.0}  # by the track's explicit flag
 
 
 @dataclass

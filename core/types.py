@@ -3,11 +3,23 @@ filtered out and what a model run used."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-Explicit = Literal["true", "false", "unknown"]
+ExplicitText = Literal["true", "false", "unknown"]
+EXPLICIT_TEXT: dict[bool | None, ExplicitText] = {True: "true", False: "false", None: "unknown"}
+_EXPLICIT_VALUE: dict[str, bool | None] = {text: value for value, text in EXPLICIT_TEXT.items()}
+
+
+def explicit_value(value: object) -> object:
+    """The text forms "true", "false", "unknown" (kept in store columns and Chroma metadata, and in talk builds and
+    kept playlists of the earlier format) as True, False, None; anything else is left to validation."""
+    return _EXPLICIT_VALUE.get(value, value) if isinstance(value, str) else value
+
+
+Explicit = Annotated[StrictBool | None, BeforeValidator(explicit_value)]
+"""True or False when a source says so, None when no source does (the clean policy treats None as explicit)."""
 Feature = Literal[
     "energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness", "liveness"
 ]
@@ -19,7 +31,7 @@ FEATURES: tuple[Feature, ...] = (
 class Track(BaseModel):
     """One song in the catalog, merged from every source that lists it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)  # all fields always sent
 
     id: str = Field(description="Spotify track id (22 chars); 'th_<hash>' for hits-only songs without one.")
     title: str = Field(description="Song title as published.")
@@ -27,7 +39,8 @@ class Track(BaseModel):
     album: str = Field("", description="Album name, empty when unknown.")
     year: int | None = Field(None, description="Release year.")
     genres: list[str] = Field(default_factory=list, description="Artist genres (Spotify) then playlist genres/subgenres.")
-    explicit: Explicit = Field("unknown", description="true/false when a source says so, unknown otherwise.")
+    explicit: Explicit = Field(None, description="true or false when a source says so, null when none does "
+                                                "(the clean policy treats null as explicit).")
     duration_ms: int = Field(description="Length in milliseconds.")
     popularity: int = Field(0, description="Spotify popularity 0-100 (max over sources).")
     tempo: float = Field(description="Beats per minute (0 = no detectable beat).")

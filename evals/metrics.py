@@ -103,7 +103,7 @@ def hidden_shortfalls(p: Playlist) -> list[str]:
         actual = sum(t.duration_ms for t in p.tracks) / 60000
         if abs(actual - p.spec.minutes) > 0.03 * p.spec.minutes and getattr(reports.get("duration"), "met", True):
             out.append(f"duration {actual:.1f} ≠ {p.spec.minutes:g} min not reported")
-    bad = sum(t.explicit != "false" for t in p.tracks)
+    bad = sum(t.explicit is not False for t in p.tracks)
     if "explicit" in reports and reports["explicit"].met and bad and p.spec.explicit == "exclude":
         out.append(f"explicit reported met with {bad} explicit/unknown tracks")
     return out
@@ -126,7 +126,7 @@ def violations(p: Playlist, catalog: Catalog | None) -> list[str]:
         artists = {norm_artist(a) for a in t.artists}
         genres = list(full.genres) if full is not None else t.genres
         checks = [
-            (s.explicit == "exclude" and t.explicit != "false", "explicit"),
+            (s.explicit == "exclude" and t.explicit is not False, "explicit"),
             (bool(blocked & artists), "excluded artist"),
             (bool(s.exclude_genres) and in_family(genres, s.exclude_genres), "excluded genre"),
             ((s.year_min or s.year_max) and not _within(t.year, s.year_min, s.year_max), "year"),
@@ -150,13 +150,19 @@ def _vectors(p: Playlist, catalog: Catalog | None) -> np.ndarray | None:
     return catalog.vectors[rows] if len(rows) == len(p.tracks) and rows else None
 
 
+def energies(p: Playlist) -> list[float]:
+    """The energy of every entry that has audio features (talk episodes have none)."""
+    return [t.energy for t in p.tracks if t.energy is not None]
+
+
 def _flow(p: Playlist, vecs: np.ndarray | None) -> dict[str, float | None]:
     pairs = list(zip(p.tracks, p.tracks[1:], strict=False))
-    beats = [bpm_delta(a.tempo, b.tempo) for a, b in pairs if a.tempo > 0 and b.tempo > 0]
+    beats = [bpm_delta(a.tempo, b.tempo) for a, b in pairs if a.tempo and b.tempo]  # no beat (0) or an episode (None)
+    keys = sum(camelot_compatible(a.camelot or "", b.camelot or "") for a, b in pairs)
     out: dict[str, float | None] = {
-        "camelot_pct": 100 * sum(camelot_compatible(a.camelot, b.camelot) for a, b in pairs) / len(pairs) if pairs else None,
+        "camelot_pct": 100 * keys / len(pairs) if pairs else None,
         "mean_dbpm": float(np.mean(beats)) if beats else None,
-        "arc_fit": arc_fit([t.energy for t in p.tracks], p.spec.arc),
+        "arc_fit": arc_fit(energies(p), p.spec.arc),
         "coherence": None, "ild": None,
     }
     if vecs is not None and len(vecs) > 1:

@@ -121,7 +121,7 @@ def duration(p: Playlist, a: DurationArgs, ctx: ScoreContext) -> Outcome:
 
 
 def no_explicit(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
-    bad = [_label(t) for t in p.tracks if t.explicit != "false"]
+    bad = [_label(t) for t in p.tracks if t.explicit is not False]
     return outcome("no_explicit", not bad or not a, f"{len(bad)} explicit/unknown: {bad[:3]}" if bad else "none")
 
 
@@ -168,9 +168,9 @@ def feature_range(p: Playlist, a: FeatureArgs, ctx: ScoreContext) -> Outcome:
 
 
 def energy_arc(p: Playlist, a: ArcArgs, ctx: ScoreContext) -> Outcome:
-    from evals.metrics import arc_direction
+    from evals.metrics import arc_direction, energies
 
-    ok, detail = arc_direction([t.energy for t in p.tracks], a.shape, a.min_delta)
+    ok, detail = arc_direction(energies(p), a.shape, a.min_delta)
     return outcome("energy_arc", ok, detail)
 
 

@@ -117,7 +117,7 @@ def _preferred(records: list[Record]) -> Record:
 
 def _explicit(records: list[Record]) -> Explicit:
     flags = {r.explicit for r in records if r.explicit is not None}
-    return "true" if True in flags else "false" if False in flags else "unknown"
+    return True if True in flags else False if False in flags else None
 
 
 def _track_id(records: list[Record], key: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any, overload
 
 import numpy as np
 
-from core.types import FEATURES, Track
+from core.types import EXPLICIT_TEXT, FEATURES, Track, explicit_value
 
 TEXT_FIELDS = ("id", "title", "album", "explicit", "camelot", "song_key")
 LIST_FIELDS = ("artists", "genres", "sources", "credits")
@@ -25,6 +25,7 @@ def write_columns(directory: Path, tracks: Sequence[Track]) -> None:
     from tools.catalog_names import track_artist_names
 
     text: dict[str, Any] = {f: [getattr(t, f) for t in tracks] for f in TEXT_FIELDS}
+    text["explicit"] = [EXPLICIT_TEXT[t.explicit] for t in tracks]  # kept as text: "true", "false", "unknown"
     for f in ("artists", "genres", "sources"):
         text[f] = [list(getattr(t, f)) for t in tracks]
     text["credits"] = [track_artist_names(t) for t in tracks]
@@ -103,4 +104,5 @@ class TrackColumns(Sequence[Track]):
         values |= {f: self.text[f][i] for f in ("artists", "genres", "sources")}
         values |= {f: self.numeric[f][i].item() for f in NUMERIC_FIELDS}  # Python int/float, no per-row list kept
         values["year"] = values["year"] or None
+        values["explicit"] = explicit_value(values["explicit"])  # the stored text as True, False or None
         return Track.model_construct(**values)

@@ -88,8 +88,8 @@ def dedupe_key(track: Track) -> str:
 def violation(track: Track, compiled: CompiledPolicy) -> str | None:
     """The first reason this track breaks the policy, or None."""
     policy = compiled.policy
-    if policy.explicit == "exclude" and track.explicit != "false":
-        return "explicit" if track.explicit == "true" else "explicit status unknown"
+    if policy.explicit == "exclude" and track.explicit is not False:
+        return "explicit" if track.explicit else "explicit status unknown"
     hit = next((a for a in credited_artists(track) if a in compiled.artists), None)
     if hit:
         return f"blocked artist {hit!r}"

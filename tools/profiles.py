@@ -263,17 +263,17 @@ def centroid(catalog: Catalog, track_ids: Sequence[str], weights: np.ndarray) ->
 
 
 def explicit_share(tracks: Sequence[Track], weights: np.ndarray) -> float | None:
-    known = np.array([t.explicit != "unknown" for t in tracks])
+    known = np.array([t.explicit is not None for t in tracks])
     wt = weights * known
     if wt.sum() <= 0:
         return None
-    return round(float(np.average([t.explicit == "true" for t in tracks], weights=wt)), 4)
+    return round(float(np.average([t.explicit is True for t in tracks], weights=wt)), 4)
 
 
 def explicit_plays(events: Sequence[StoredEvent], catalog: Catalog) -> dict[str, int]:
     """How many plays (skips left out) were of explicit tracks, and how many of tracks known to be clean."""
     status = Counter(catalog.tracks[catalog.index[e.track_id]].explicit for e in events if not e.skipped)
-    return {"explicit_plays": status["true"], "clean_plays": status["false"]}
+    return {"explicit_plays": status[True], "clean_plays": status[False]}
 
 
 def artist_variety(catalog: Catalog, played: Sequence[str]) -> float:

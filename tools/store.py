@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import StoreError
-from core.types import Track
+from core.types import EXPLICIT_TEXT, Track
 
 COLLECTION = "segue_tracks"
 FORMAT_VERSION = 2
@@ -56,7 +56,7 @@ def track_metadata(t: Track) -> dict[str, Any]:
     """The metadata Chroma filters on with `where` (the Chroma search backend). Kept to four fields:
     each field is a row in Chroma's metadata table and dominates ingest time; everything else is
     filtered on the catalog columns."""
-    return {"explicit": t.explicit, "year": t.year or 0, "tempo": float(t.tempo), "duration_ms": t.duration_ms}
+    return {"explicit": EXPLICIT_TEXT[t.explicit], "year": t.year or 0, "tempo": float(t.tempo), "duration_ms": t.duration_ms}
 
 
 def content_id(tracks: list[Track], texts: list[str], embedder: str) -> str:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import InvalidInput, StoreError
 from core.settings import Settings
+from core.types import EXPLICIT_TEXT
 from tools import shipped
 from tools.catalog import embed_query, top_k
 from tools.embeddings import vector_path
@@ -72,7 +73,7 @@ class TalkCatalog:
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.build_id = build_id
         self.index = {item.id: n for n, item in enumerate(self.items)}
-        self.explicit_ok = np.array([i.explicit == "false" for i in self.items], dtype=bool)
+        self.explicit_ok = np.array([i.explicit is False for i in self.items], dtype=bool)
         self.duration = np.array([i.duration_ms if i.duration_ms else np.nan for i in self.items], dtype=np.float64)
         self.language = np.array([i.language for i in self.items])
         self.show_ids = np.array([i.show_id for i in self.items])
@@ -138,7 +139,7 @@ class TalkCatalog:
         return self.search_vector(embed_query(text), filters, k)
 
     def stats(self) -> TalkStats:
-        explicit = Counter(i.explicit for i in self.items)
+        explicit = Counter(EXPLICIT_TEXT[i.explicit] for i in self.items)
         return TalkStats(
             items=len(self.items), shows=len({i.show_id for i in self.items}),
             explicit={v: explicit.get(v, 0) for v in ("true", "false", "unknown")},

@@ -45,7 +45,7 @@ class TalkItem(BaseModel):
     publisher: str = Field("", description="Publisher or author of the show.")
     language: str = Field("", description="Language code ('en', 'es', …); empty when unknown.")
     topics: list[str] = Field(default_factory=list, description="Normalised topics (see TOPICS), most specific first.")
-    explicit: Explicit = Field("unknown", description="The show's explicit flag; unknown where no source gives it.")
+    explicit: Explicit = Field(None, description="The show's explicit flag; null where no source gives it.")
     duration_ms: int | None = Field(None, description="Length in milliseconds; None when unknown.")
     source: str = Field(description="spotify-2024, spotify-top-2024 or listennotes-2017.")
 
@@ -168,7 +168,7 @@ class Show(BaseModel):
     publisher: str = ""
     description: str = ""
     language: str = ""
-    explicit: Explicit = "unknown"
+    explicit: Explicit = None
     labels: list[str] = Field(default_factory=list)
 
 
@@ -179,7 +179,7 @@ def spotify_shows(raw: Path) -> dict[str, Show]:
         shows[r["Podcast_ID"]] = Show(
             id=r["Podcast_ID"], name=clean_text(r["Name"]), publisher=clean_text(r["Publisher"]),
             description=plain(r["Description"]), language=language_code(r["Languages"]),
-            explicit="true" if r["Explicit"] == "True" else "false" if r["Explicit"] == "False" else "unknown",
+            explicit=True if r["Explicit"] == "True" else False if r["Explicit"] == "False" else None,
             labels=[r["Search_Keyword"]])
     for r in _rows(raw, SOURCE_FILES[2]):
         labels = r["Categories"].split("|") + r["Parent_Categories"].split("|")

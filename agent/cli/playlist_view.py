@@ -94,10 +94,10 @@ class Layout:
 
     @classmethod
     def fit(cls, tracks, width: int) -> Layout:
-        titles = max((len(t.title) + len(EXPLICIT_MARK) * (t.explicit == "true") for t in tracks), default=5)
+        titles = max((len(t.title) + len(EXPLICIT_MARK) * (t.explicit is True) for t in tracks), default=5)
         artist_w = min(max(12, width // 7), max((len(_artist(t)) for t in tracks), default=6))
         return cls(title_w=max(5, min(max(18, width // 5), titles)), artist_w=max(6, artist_w),
-                   marks=any(t.explicit == "true" for t in tracks), talk=any(t.kind == "talk" for t in tracks),
+                   marks=any(t.explicit is True for t in tracks), talk=any(t.kind == "talk" for t in tracks),
                    wide=width >= WRAP_WHY_FROM)
 
     def table(self, show_header: bool) -> Table:
@@ -115,7 +115,7 @@ class Layout:
 
     def title(self, t) -> Text:
         """The title cut to fit, then the explicit mark, so a long title cannot hide it."""
-        explicit = t.explicit == "true"
+        explicit = t.explicit is True
         text = Text(printable(t.title))
         text.truncate(self.title_w - len(EXPLICIT_MARK) * explicit, overflow="ellipsis")
         return text.append(EXPLICIT_MARK, style="red") if explicit else text
@@ -124,8 +124,8 @@ class Layout:
         if t.kind == "talk":
             sound: list = ["", "", "", "[dim]talk[/]"]
         else:
-            sound = [str(t.year or ""), f"{t.tempo:.0f}", t.camelot,
-                     Bar(1.0, 0.0, max(0.0, min(1.0, t.energy)), width=ENERGY_W, color="green")]
+            sound = [str(t.year or ""), "" if t.tempo is None else f"{t.tempo:.0f}", t.camelot or "",
+                     Bar(1.0, 0.0, max(0.0, min(1.0, t.energy or 0.0)), width=ENERGY_W, color="green")]
         return [str(t.position), self.title(t), escape(_artist(t)), *sound, escape(t.why)]
 
 

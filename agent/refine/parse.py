@@ -187,7 +187,7 @@ def _era(clause: str, state: _State) -> bool:
 
 
 def _tempo(clause: str, state: _State) -> bool:
-    tempos = sorted(t.tempo for t in state.old.tracks if t.tempo > 0)
+    tempos = sorted(t.tempo for t in state.old.tracks if t.tempo)  # talk entries have no tempo
     median = tempos[len(tempos) // 2] if tempos else 120.0
     reason = f"'{clause}'"
     if m := re.search(r"\b(?:around|about|at)?\s*(\d{2,3})\s*bpm\b", clause):

@@ -209,19 +209,25 @@ function trackRow(t) {
   const row = el("tr", { class: state.added.has(t.id) ? "track added" : "track", "data-id": t.id });
   row.append(el("td", { class: "num" }, t.position));
   const title = el("td", { class: "title" }, t.title);
-  if (t.explicit === "true") title.append(el("span", { class: "explicit", title: "explicit" }, "E"));
+  if (t.explicit === true) title.append(el("span", { class: "explicit", title: "explicit" }, "E"));
   const artists = t.artists.join(", ");
   title.append(el("span", { class: "by" }, artists)); // shown under the title when the Artist column is hidden
   row.append(title, el("td", { class: "artist" }, artists), el("td", { class: "num" }, t.year ?? ""),
-    el("td", { class: "num" }, Math.round(t.tempo)), el("td", { class: "camelot" }, t.camelot));
-  const energy = el("td", { class: "meter", title: `energy ${t.energy.toFixed(2)}` });
+    el("td", { class: "num" }, t.tempo == null ? "" : Math.round(t.tempo)), el("td", { class: "camelot" }, t.camelot ?? ""));
+  row.append(energyCell(t.energy), el("td", { class: "why" }, t.why));
+  return row;
+}
+
+// Talk episodes have no audio features: their energy, tempo and key are null and their cells stay empty.
+function energyCell(energy) {
+  const cell = el("td", energy == null ? { class: "meter" } : { class: "meter", title: `energy ${energy.toFixed(2)}` });
+  if (energy == null) return cell;
   const bar = el("div", { class: "energy" });
   const fill = el("span");
-  fill.style.width = `${Math.round(Math.max(0, Math.min(1, t.energy)) * 100)}%`;
+  fill.style.width = `${Math.round(Math.max(0, Math.min(1, energy)) * 100)}%`;
   bar.append(fill);
-  energy.append(bar);
-  row.append(energy, el("td", { class: "why" }, t.why));
-  return row;
+  cell.append(bar);
+  return cell;
 }
 
 function renderConstraints(list) {
@@ -246,15 +252,16 @@ function renderChart() {
   for (const y of [0.25, 0.5, 0.75]) chart.append(svg("line", { x1: 0, x2: w, y1: h * y, y2: h * y, class: "grid", stroke: "#2a2f40" }));
   if (!tracks.length) return;
   const x = (i) => (tracks.length === 1 ? w / 2 : pad + (i * (w - 2 * pad)) / (tracks.length - 1));
-  const tempos = tracks.map((t) => t.tempo).filter((v) => v > 0);
+  const music = tracks.map((t, i) => [t, i]).filter(([t]) => t.energy != null);  // talk episodes are not plotted
+  const tempos = music.map(([t]) => t.tempo).filter((v) => v > 0);
   const [lo, hi] = [Math.min(...tempos, 200) - 5, Math.max(...tempos, 60) + 5];
   $("tempo-key").textContent = tempos.length ? `tempo (${Math.round(Math.min(...tempos))}–${Math.round(Math.max(...tempos))} BPM)` : "tempo (BPM)";
   const yEnergy = (t) => h - pad - t.energy * (h - 2 * pad);
   const yTempo = (t) => h - pad - ((t.tempo - lo) / (hi - lo || 1)) * (h - 2 * pad);
-  const line = (fy, color, cls) => svg("polyline", { points: tracks.map((t, i) => `${x(i)},${fy(t)}`).join(" "),
+  const line = (fy, color, cls) => svg("polyline", { points: music.map(([t, i]) => `${x(i)},${fy(t)}`).join(" "),
     fill: "none", stroke: color, "stroke-width": 2.5, "stroke-linejoin": "round", "vector-effect": "non-scaling-stroke", class: cls });
   chart.append(line(yTempo, "#7c6cff", "tempo"), line(yEnergy, "#ff7a59", "energy"));
-  tracks.forEach((t, i) => {
+  music.forEach(([t, i]) => {
     const dot = svg("circle", { cx: x(i), cy: yEnergy(t), r: 3.5, fill: "#ff7a59" });
     const tip = svg("title", {});
     tip.textContent = `${t.position}. ${t.title} — energy ${t.energy.toFixed(2)}, ${Math.round(t.tempo)} BPM`;

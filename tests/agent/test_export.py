@@ -90,3 +90,21 @@ def test_jspf_mirrors_xspf(playlist):
         assert item["duration"] == t.duration_ms and item["title"] == t.title
     assert doc["track"][1]["title"] == HOSTILE
     assert "identifier" not in doc["track"][2]
+
+
+def test_explicit_flag_travels_as_boolean_in_jspf_and_xspf(deps):
+    from agent.export import SEGUE_EXTENSION
+
+    pl = generate(GenerateRequest(prompt="2000s hip hop party", count=20), deps)
+    flags = [t.explicit for t in pl.tracks]
+    assert {True, False, None} <= set(flags)
+    items = json.loads(to_jspf(pl))["playlist"]["track"]
+    assert [item["extension"] for item in items] == [{SEGUE_EXTENSION: [{"explicit": f}]} for f in flags]
+    tracks = parse_xspf(to_xspf(pl)).findall("x:trackList/x:track", NS)
+    for el, flag in zip(tracks, flags, strict=True):
+        ext = el.find("x:extension", NS)
+        if flag is None:  # unknown: no extension at all
+            assert ext is None
+        else:
+            assert ext.get("application") == SEGUE_EXTENSION and [c.tag for c in ext] == [f"{{{SEGUE_EXTENSION}}}explicit"]
+            assert ext.findtext(f"{{{SEGUE_EXTENSION}}}explicit") == ("true" if flag else "false")

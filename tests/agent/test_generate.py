@@ -34,7 +34,7 @@ def test_constraints_exact(deps, prompt, options):
         total = sum(t.duration_ms for t in pl.tracks) / 60000
         assert abs(total - options["minutes"]) <= 0.03 * options["minutes"] and reports["duration"].met
     if options.get("allow_explicit") is False:
-        assert all(t.explicit == "false" for t in pl.tracks)
+        assert all(t.explicit is False for t in pl.tracks)
     assert len({t.id for t in pl.tracks}) == len(pl.tracks) and reports["no_duplicates"].met
     assert [t.position for t in pl.tracks] == list(range(1, len(pl.tracks) + 1))
     assert all(t.why for t in pl.tracks)

@@ -158,7 +158,7 @@ def test_full_tool_calling_conversation(llm_deps, catalog):
     results = tool_results(second)
     assert set(results) == {"call_0", "call_1"}
     shown = [catalog.get(i) for i in ids_in(results["call_0"])]
-    assert len(shown) == 20 and all(t is not None and t.explicit == "false" for t in shown)
+    assert len(shown) == 20 and all(t is not None and t.explicit is False for t in shown)
     assert all(set(t.genres) & set(catalog.matching_genres("pop punk")) for t in shown)
     assert results["call_1"].startswith("pop punk: energy ")
     # structured output became the plan; only catalog ids became candidates
@@ -175,7 +175,7 @@ def test_generate_end_to_end_with_the_llm(llm_deps, catalog):
         playlist = generate(request(), llm_deps)
     assert playlist.provider == "openai" and playlist.degraded is False
     assert len(playlist.tracks) == 15
-    assert all(t.explicit == "false" for t in playlist.tracks)
+    assert all(t.explicit is False for t in playlist.tracks)
     assert playlist.spec.genres == ["pop punk"]
     assert playlist.usage.model_calls == route.call_count >= 3  # two planner calls, then narration
 
@@ -212,7 +212,7 @@ def test_stated_hard_constraints_beat_the_model(llm_deps, catalog):
 
 def test_model_picks_cannot_smuggle_in_forbidden_tracks(llm_deps, catalog):
     """A clean request: the model proposes explicit and unknown-status tracks; none reach the playlist."""
-    dirty = [t.id for t in catalog.tracks if t.explicit != "false" and "pop punk" in t.genres][:10]
+    dirty = [t.id for t in catalog.tracks if t.explicit is not False and "pop punk" in t.genres][:10]
     assert len(dirty) == 10
 
     def respond(req: httpx.Request) -> httpx.Response:
@@ -227,7 +227,7 @@ def test_model_picks_cannot_smuggle_in_forbidden_tracks(llm_deps, catalog):
         mock.post(URL).mock(side_effect=respond)
         playlist = generate(request(), llm_deps)
     assert not playlist.degraded and len(playlist.tracks) == 15
-    assert all(catalog.get(t.id).explicit == "false" for t in playlist.tracks)
+    assert all(catalog.get(t.id).explicit is False for t in playlist.tracks)
     assert not {t.id for t in playlist.tracks} & set(dirty)
 
 

@@ -54,11 +54,11 @@ def test_generate_refine_search_and_profile(deps):
     assert not made.is_error
     playlist = made.structured_content
     assert len(playlist["tracks"]) == 8
-    assert all(t["explicit"] in (False, "false") for t in playlist["tracks"])  # the clean policy held
+    assert all(t["explicit"] is False for t in playlist["tracks"])  # the clean policy held
     assert {c["name"]: c["met"] for c in playlist["constraints"]}["count"] is True
     assert not refined.is_error and refined.structured_content["parent_id"] == playlist["id"]
     hits = found.structured_content["result"]
-    assert len(hits) == 5 and all(h["track"]["explicit"] in (False, "false") for h in hits)
+    assert len(hits) == 5 and all(h["track"]["explicit"] is False for h in hits)
     assert not taste.is_error and taste.structured_content["user_id"] == "pl-cardio"
     assert taste.structured_content["explanation"]
 

@@ -66,7 +66,7 @@ def test_more_90s_moves_every_track_into_the_decade(deps, punk):
 def test_no_explicit_is_a_hard_constraint(deps, party):
     result = refine(party, "no explicit", deps)
     check_diff(party, result)
-    assert all(deps.catalog.get(t.id).explicit == "false" for t in result.playlist.tracks)
+    assert all(deps.catalog.get(t.id).explicit is False for t in result.playlist.tracks)
     assert {d.reason for d in result.diff.removed} <= {"explicit", "explicit status unknown"}
 
 
@@ -93,7 +93,7 @@ def test_refine_is_deterministic_and_chains(deps, punk):
     assert a.playlist.id == b.playlist.id and a.playlist.tracks == b.playlist.tracks
     again = refine(a.playlist, "longer", deps)
     assert again.parent_id == a.playlist.id
-    assert all(deps.catalog.get(t.id).explicit == "false" for t in again.playlist.tracks)  # earlier asks still hold
+    assert all(deps.catalog.get(t.id).explicit is False for t in again.playlist.tracks)  # earlier asks still hold
     tempo_max = a.playlist.spec.tempo_max
     assert tempo_max is not None and all(t.tempo <= tempo_max for t in again.playlist.tracks)
 

@@ -49,7 +49,7 @@ def test_shortfall_is_reported_not_padded(catalog):
     assert not duration.met and duration.note
     assert sum(t.duration_ms for t in sel.tracks) <= sum(c.track.duration_ms for c in few)
     strict = select(few, PlaylistSpec(count=30, explicit="exclude"), ContentPolicy(explicit="exclude"), catalog=catalog)
-    assert all(t.explicit == "false" for t in strict.tracks)
+    assert all(t.explicit is False for t in strict.tracks)
     if len(strict.tracks) < 30:
         assert not report(strict, "count").met and "only" in report(strict, "count").note
 
@@ -91,7 +91,7 @@ def test_taste_profile_steers_and_explains(catalog):
 def test_an_all_clean_history_softly_prefers_clean_tracks(catalog):
     from tools.profiles import StoredEvent, build_profile
 
-    history = [t for t in catalog.tracks if t.explicit == "false" and "hip hop" in " ".join(t.genres)][:30]
+    history = [t for t in catalog.tracks if t.explicit is False and "hip hop" in " ".join(t.genres)][:30]
     clean_ear = build_profile("clean-ear", [StoredEvent(track_id=t.id, timestamp=None) for t in history], catalog)
     assert clean_ear.explicit_share == 0 and clean_ear.clean_plays == 30 and not clean_ear.cold_start
     some_explicit = clean_ear.model_copy(update={"explicit_share": 0.2, "explicit_plays": 8})  # same taste otherwise
@@ -101,7 +101,7 @@ def test_an_all_clean_history_softly_prefers_clean_tracks(catalog):
         pool = cands(catalog, pool_text, k=300)
         picked = {name: select(pool, spec, ALLOW, prof, catalog=catalog).tracks
                   for name, prof in (("clean", clean_ear), ("mixed", some_explicit))}
-        explicit[pool_text] = {name: sum(t.explicit == "true" for t in ts) for name, ts in picked.items()}
+        explicit[pool_text] = {name: sum(t.explicit is True for t in ts) for name, ts in picked.items()}
         assert explicit[pool_text]["clean"] <= explicit[pool_text]["mixed"]
         assert len({t.id for t in picked["clean"]} & {t.id for t in picked["mixed"]}) >= 10  # a nudge, not a new list
     assert sum(e["clean"] for e in explicit.values()) < sum(e["mixed"] for e in explicit.values())
@@ -119,6 +119,6 @@ def test_deterministic(catalog):
 
 
 def test_nothing_allowed(catalog):
-    pool = [c for c in cands(catalog, "rap") if c.track.explicit != "false"][:20]
+    pool = [c for c in cands(catalog, "rap") if c.track.explicit is not False][:20]
     sel = select(pool, PlaylistSpec(count=5), ContentPolicy(explicit="exclude"), catalog=catalog)
     assert sel.tracks == [] and not report(sel, "count").met and len(sel.filtered) == len(pool)

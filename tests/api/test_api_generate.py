@@ -44,7 +44,7 @@ def test_generate_clean_option_is_enforced(client):
     response = client.post("/generate", json={"prompt": "hardcore gangster rap bangers", "count": 10, "allow_explicit": False})
     assert response.status_code == 200
     tracks = response.json()["tracks"]
-    assert tracks and all(t["explicit"] == "false" for t in tracks)
+    assert tracks and all(t["explicit"] is False for t in tracks)
 
 
 def test_stream_sends_spec_tracks_segments_done_in_order(client):

@@ -37,7 +37,7 @@ def test_shelves_keep_the_listeners_blocked_list(client, deps):
     for shelf in page["shelves"]:
         for item in shelf["items"]:
             if item["kind"] == "track":
-                assert deps.catalog.get(item["id"]).explicit in (False, "false")
+                assert deps.catalog.get(item["id"]).explicit is False
 
 
 def test_stream_sends_one_shelf_per_event_cheapest_first(client):

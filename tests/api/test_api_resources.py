@@ -26,7 +26,7 @@ def test_refine_returns_new_kept_playlist_and_consistent_diff(client, playlist):
     diff = result["diff"]
     assert {d["id"] for d in diff["kept"]} | {d["id"] for d in diff["removed"]} == old_ids
     assert {d["id"] for d in diff["kept"]} | {d["id"] for d in diff["added"]} == new_ids
-    assert all(t["explicit"] == "false" for t in new["tracks"])
+    assert all(t["explicit"] is False for t in new["tracks"])
     assert not any("rap" in fold(g).split() or "hip hop" in fold(g) for t in new["tracks"] for g in t["genres"])
     assert all(d["reason"] for d in diff["removed"])
     assert {c["field"] for c in result["changes"]} >= {"explicit", "exclude_genres"}
@@ -62,7 +62,7 @@ def test_search_applies_hard_filters(client):
     assert response.status_code == 200
     hits = response.json()
     assert len(hits) == 15
-    assert all(h["track"]["explicit"] == "false" and h["track"]["year"] >= 2005 for h in hits)
+    assert all(h["track"]["explicit"] is False and h["track"]["year"] >= 2005 for h in hits)
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     genre = client.get("/tracks/search", params=[("q", "guitar"), ("genre", "punk"), ("k", "5")]).json()
     assert genre and all(any("punk" in fold(g).split() for g in h["track"]["genres"]) for h in genre)

@@ -75,7 +75,7 @@ def test_wide_terminals_show_the_whole_why(mellow):
 
 
 def test_explicit_marks_survive_long_titles_and_have_a_legend(party, mellow):
-    explicit = [t for t in party.tracks if t.explicit == "true"]
+    explicit = [t for t in party.tracks if t.explicit is True]
     assert explicit, "the party playlist has explicit tracks in the fixture catalog"
     long_title = explicit[0].model_copy(update={"title": "A Very Long Song Title That Cannot Fit In The Column " * 2})
     tracks = [long_title if t.position == long_title.position else t for t in party.tracks]
@@ -86,5 +86,5 @@ def test_explicit_marks_survive_long_titles_and_have_a_legend(party, mellow):
     marked = [line for line in body if re.search(r"\S E ", line)]
     assert len(marked) == len(explicit)
     assert "  E = explicit" in lines
-    assert all(t.explicit != "true" for t in mellow.tracks)
+    assert all(t.explicit is not True for t in mellow.tracks)
     assert not any(line.startswith("  E = ") for line in render(mellow, 80))

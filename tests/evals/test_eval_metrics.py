@@ -55,8 +55,8 @@ def test_one_artist_has_zero_entropy(catalog):
 
 
 def test_violations_against_the_spec(catalog):
-    explicit = pick(catalog, 1, lambda t: t.explicit == "true")
-    old = pick(catalog, 1, lambda t: t.year is not None and t.year < 2000 and t.explicit == "false")
+    explicit = pick(catalog, 1, lambda t: t.explicit is True)
+    old = pick(catalog, 1, lambda t: t.year is not None and t.year < 2000 and t.explicit is False)
     drake = by_artist(catalog, "Drake")
     spec = PlaylistSpec(count=3, explicit="exclude", year_min=2000, exclude_artists=["Drake"])
     found = violations(make_playlist(explicit + old + drake, spec=spec), catalog)

@@ -22,11 +22,11 @@ def run(playlist, kind, args, ctx):
 
 
 def test_no_explicit_catches_explicit_and_unknown(catalog, ctx):
-    clean = pick(catalog, 5, lambda t: t.explicit == "false")
+    clean = pick(catalog, 5, lambda t: t.explicit is False)
     assert run(make_playlist(clean), "no_explicit", True, ctx).status == "pass"
-    dirty = clean[:4] + pick(catalog, 1, lambda t: t.explicit == "true")
+    dirty = clean[:4] + pick(catalog, 1, lambda t: t.explicit is True)
     assert run(make_playlist(dirty), "no_explicit", True, ctx).status == "fail"
-    unknown = clean[:4] + pick(catalog, 1, lambda t: t.explicit == "unknown")
+    unknown = clean[:4] + pick(catalog, 1, lambda t: t.explicit is None)
     assert run(make_playlist(unknown), "no_explicit", True, ctx).status == "fail"
 
 

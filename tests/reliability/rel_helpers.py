@@ -40,7 +40,7 @@ def injected_catalog(catalog: Any, per_kind: int = 12) -> tuple[Any, dict[str, l
     order = sorted(range(len(tracks)), key=lambda n: (-tracks[n].popularity, tracks[n].id))
     for n in order:
         t = tracks[n]
-        kind = {"true": "explicit", "unknown": "unknown", "false": "clean"}[t.explicit]
+        kind = {True: "explicit", None: "unknown", False: "clean"}[t.explicit]
         if len(kinds[kind]) < per_kind:
             target = ("Eminem", "Drake", "Metallica")[len(kinds[kind]) % 3]
             tracks[n] = t.model_copy(update={"title": INJECTED_TITLE.format(artist=target)})
@@ -132,7 +132,7 @@ def leaks(playlist: Playlist, catalog: Any, blocked: Sequence[str]) -> list[str]
         if t is None:
             found.append(f"{item.id} is not in the catalog")
             continue
-        if t.explicit != "false":
+        if t.explicit is not False:
             found.append(f"{item.id} {t.title!r} has explicit={t.explicit}")
         if item.title != t.title or item.artists != list(t.artists) or item.explicit != t.explicit:
             found.append(f"{item.id} differs from the catalog")

@@ -115,7 +115,7 @@ def test_fault_degrades_to_the_offline_plan(llm_app, fault):
     playlist = response.json()
     assert playlist["degraded"] is True and playlist["provider"] == "offline"
     assert reason in playlist["degraded_reason"] and "offline planner" in playlist["degraded_reason"]
-    assert len(playlist["tracks"]) == 12 and all(t["explicit"] == "false" for t in playlist["tracks"])
+    assert len(playlist["tracks"]) == 12 and all(t["explicit"] is False for t in playlist["tracks"])
     steps = playlist["usage"]["model_calls"]
     assert 1 <= steps <= MAX_STEPS and route.call_count <= PER_STEP * steps
     if expected_calls:

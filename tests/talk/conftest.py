@@ -54,3 +54,33 @@ def talk(talk_settings):
 def talk_deps(deps, talk):
     """The shared fixture Deps with the talk catalog in place (a copy: the session Deps stay music only)."""
     return dataclasses.replace(deps, talk_catalog=talk)
+
+
+@pytest.fixture(scope="session")
+def cli_home(settings, talk_settings, tmp_path_factory):
+    """The fixture music store and the talk store in one home, as a user would have them."""
+    import shutil
+
+    from tools.talk import talk_root
+
+    home = tmp_path_factory.mktemp("cli") / "home"
+    shutil.copytree(settings.home / "catalog", home / "catalog")
+    shutil.copytree(talk_root(talk_settings), home / "talk")
+    return Settings(home=home, raw_data_dir=talk_settings.raw_data_dir)
+
+
+@pytest.fixture(scope="session")
+def cli(cli_home):
+    """Run `segue ARGS…` in a fresh process over cli_home; returns the completed process."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SEGUE_", "OPENAI"))}
+    env |= {"SEGUE_HOME": str(cli_home.home), "SEGUE_RAW_DATA_DIR": str(cli_home.raw_data_dir)}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "agent.cli", *args], env=env, capture_output=True, text=True,
+                              timeout=180)
+
+    return run

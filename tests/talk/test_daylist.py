@@ -63,7 +63,7 @@ def test_talk_history_brings_an_episode_on_the_commute(talk_deps, listener, tmp_
 
     home = tmp_path / "home"
     d = dataclasses.replace(talk_deps, settings=talk_deps.settings.model_copy(update={"home": home}))
-    crime = [i for i in d.talk.items if "true crime" in i.topics and i.explicit == "false"][:4]
+    crime = [i for i in d.talk.items if "true crime" in i.topics and i.explicit is False][:4]
     events = [TalkEvent(item_id=i.id, liked=True) for i in crime] + [TalkEvent(item_id="unknown-episode")]
     stored, unknown = TalkHistory(history_path(home)).add(listener, events, d.talk)
     assert stored == 4 and unknown == ["unknown-episode"]

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import csv
 import gzip
-import os
-import subprocess
-import sys
 from collections import Counter
 
 import numpy as np
-import pytest
 
 from tools.talk import TalkFilters, current_talk_build, ingest_talk, talk_root
 from tools.talk_build import MAX_PER_SHOW, build_talk, language_code, plain, topics_for
@@ -23,8 +19,8 @@ def test_build_keeps_the_sources_facts(talk_settings):
     flags = {r["Podcast_ID"]: r["Explicit"] for r in csv.DictReader(gzip.open(raw / "podcast_shows_spotify_explicit_2024.csv.gz", "rt"))}
     assert len({i.id for i in items}) == len(items)
     for i in items:
-        expected = {"True": "true", "False": "false"}.get(flags.get(i.show_id, ""), "unknown")
-        assert i.explicit == expected, i
+        expected = {"True": True, "False": False}.get(flags.get(i.show_id, ""))
+        assert i.explicit is expected, i
         assert (i.duration_ms is not None) <= (i.source == "listennotes-2017")
         assert "<" not in i.description or ">" not in i.description
     assert max(Counter(i.show_id for i in items).values()) <= MAX_PER_SHOW
@@ -45,9 +41,26 @@ def test_ingest_is_idempotent(talk_settings, talk):
     assert len(talk) == len(build_talk(talk_settings.raw_data_dir))
 
 
+def test_a_build_with_text_flags_loads_the_same(talk_settings, talk, tmp_path):
+    """Talk builds written while the flag was text ("true", "false", "unknown") open unchanged."""
+    import json
+    import shutil
+
+    from tools.talk import load_talk
+
+    old = tmp_path / "old"
+    shutil.copytree(current_talk_build(talk_root(talk_settings)), old)
+    rows = [json.loads(line) for line in (old / "items.jsonl").read_text(encoding="utf-8").splitlines()]
+    text = {True: "true", False: "false", None: "unknown"}
+    (old / "items.jsonl").write_text("".join(json.dumps(r | {"explicit": text[r["explicit"]]}) + "\n" for r in rows),
+                                     encoding="utf-8")
+    reloaded = load_talk(old)
+    assert reloaded.items == talk.items and reloaded.explicit_ok.tolist() == talk.explicit_ok.tolist()
+
+
 def test_filters_are_exact(talk):
     clean = talk.mask(TalkFilters(explicit="exclude"))
-    assert clean.any() and all(talk.items[i].explicit == "false" for i in np.flatnonzero(clean))
+    assert clean.any() and all(talk.items[i].explicit is False for i in np.flatnonzero(clean))
     short = talk.mask(TalkFilters(max_duration_ms=20 * 60000))
     assert short.any() and all(talk.items[i].duration_ms and talk.items[i].duration_ms <= 20 * 60000
                                for i in np.flatnonzero(short))
@@ -65,33 +78,14 @@ def test_search_true_crime_finds_true_crime(talk):
     assert scores == sorted(scores, reverse=True)
 
 
-def _cli(s, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SEGUE_", "OPENAI"))}
-    env |= {"SEGUE_HOME": str(s.home), "SEGUE_RAW_DATA_DIR": str(s.raw_data_dir)}
-    return subprocess.run([sys.executable, "-m", "agent.cli", *args], env=env, capture_output=True, text=True, timeout=180)
-
-
-@pytest.fixture(scope="module")
-def cli_home(settings, talk_settings, tmp_path_factory):
-    """The fixture music store and the talk store in one home, as a user would have them."""
-    import shutil
-
-    from core.settings import Settings
-
-    home = tmp_path_factory.mktemp("cli") / "home"
-    shutil.copytree(settings.home / "catalog", home / "catalog")
-    shutil.copytree(talk_root(talk_settings), home / "talk")
-    return Settings(home=home, raw_data_dir=talk_settings.raw_data_dir)
-
-
-def test_cli_search_talk_and_stats(cli_home, catalog, talk):
+def test_cli_search_talk_and_stats(cli, catalog, talk):
     import json
 
-    out = _cli(cli_home, "search", "--format", "talk", "true crime", "--json", "--k", "5")
+    out = cli("search", "--format", "talk", "true crime", "--json", "--k", "5")
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert len(rows) == 5 and all(r["kind"] == "talk" and talk.get(r["id"]) for r in rows)
     assert any("true crime" in r["topics"] for r in rows)
-    stats = json.loads(_cli(cli_home, "catalog", "stats", "--json").stdout)
+    stats = json.loads(cli("catalog", "stats", "--json").stdout)
     assert stats["music_tracks"] == len(catalog) and stats["talk"]["items"] == len(talk)
     assert sum(stats["talk"]["explicit"].values()) == len(talk)

@@ -84,13 +84,13 @@ def test_clean_policy_never_returns_explicit_or_unknown_episodes(talk_deps, prom
     pl = generate(GenerateRequest(prompt=prompt), talk_deps)
     episodes = [t for t in pl.tracks if t.kind == "talk"]
     assert episodes, pl.constraints
-    assert all(talk_deps.talk.get(t.id).explicit == "false" and t.explicit == "false" for t in episodes)
-    assert all(t.explicit == "false" for t in pl.tracks)
+    assert all(talk_deps.talk.get(t.id).explicit is False and t.explicit is False for t in episodes)
+    assert all(t.explicit is False for t in pl.tracks)
 
 
 def test_talk_gate_removes_explicit_unknown_and_foreign_items(talk_deps):
     talk = talk_deps.talk
-    sample = [next(i for i in talk.items if i.explicit == e) for e in ("true", "false", "unknown")]
+    sample = [next(i for i in talk.items if i.explicit is e) for e in (True, False, None)]
     forged = sample[1].model_copy(update={"id": "not-in-catalog"})
     kept, removed = talk_gate([*sample, forged], ContentPolicy(explicit="exclude"), talk_deps)
     assert kept == [sample[1]]

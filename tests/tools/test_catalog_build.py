@@ -42,7 +42,7 @@ def fixture_tracks(fixture_raw):
 
 def test_every_track_is_complete_and_unique(fixture_tracks):
     assert len(fixture_tracks) > 3000
-    assert all(t.explicit in ("true", "false", "unknown") for t in fixture_tracks)
+    assert all(t.explicit in (True, False, None) for t in fixture_tracks)
     assert all(t.camelot == camelot(t.key, t.mode) for t in fixture_tracks)
     assert len({t.id for t in fixture_tracks}) == len(fixture_tracks)
     editions = collections.Counter((recording_key(t.artist, t.title), t.explicit) for t in fixture_tracks)
@@ -51,7 +51,7 @@ def test_every_track_is_complete_and_unique(fixture_tracks):
 
 def test_tidytuesday_tracks_without_a_flag_stay_unknown(fixture_tracks):
     only_tt = [t for t in fixture_tracks if t.sources == ["tidytuesday"]]
-    assert only_tt and all(t.explicit == "unknown" for t in only_tt)
+    assert only_tt and all(t.explicit is None for t in only_tt)
 
 
 def test_merged_tracks_carry_every_source_and_artist_genres(fixture_tracks):

@@ -26,7 +26,7 @@ def test_filters_are_hard(catalog):
     assert res
     for c in res:
         t = c.track
-        assert t.explicit == "false"
+        assert t.explicit is False
         assert 2005 <= (t.year or 0) <= 2012 and 100 <= t.tempo <= 140
         assert t.duration_ms <= 240_000 and t.energy >= 0.5
 
@@ -54,7 +54,7 @@ def test_exact_search_equals_brute_force(catalog):
     f = SearchFilters(explicit="exclude", year_min=2010)
     got = [c.track.id for c in catalog.search_vector(q, f, k=50)]
     brute = [(float(catalog.vectors[n] @ q), t.id) for n, t in enumerate(catalog.tracks)
-             if t.explicit == "false" and (t.year or 0) >= 2010]
+             if t.explicit is False and (t.year or 0) >= 2010]
     want = [tid for _, tid in sorted(brute, key=lambda x: -x[0])[:50]]
     assert got == want
 

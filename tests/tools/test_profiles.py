@@ -59,14 +59,14 @@ def test_profile_features_and_centroid_follow_the_history(store, catalog):
     assert got.shape == (catalog.vectors.shape[1],) and np.linalg.norm(got) == pytest.approx(1, abs=1e-3)
     assert float(got @ (expected / np.linalg.norm(expected))) > 0.9999
     assert {"Metallica", "Norah Jones"} <= set(list(p.artist_affinities)[:2])
-    explicit = [t.explicit for t in tracks if t.explicit != "unknown"]
-    assert p.explicit_share == pytest.approx(explicit.count("true") / len(explicit), abs=1e-3)
+    explicit = [t.explicit for t in tracks if t.explicit is not None]
+    assert p.explicit_share == pytest.approx(explicit.count(True) / len(explicit), abs=1e-3)
 
 
 def test_explicit_line_says_what_the_plays_hold_not_a_setting(store, catalog):
-    clean = [t for t in catalog.tracks if t.explicit == "false"][:8]
-    unknown = [t for t in catalog.tracks if t.explicit == "unknown"][:3]
-    explicit = [t for t in catalog.tracks if t.explicit == "true"][:2]
+    clean = [t for t in catalog.tracks if t.explicit is False][:8]
+    unknown = [t for t in catalog.tracks if t.explicit is None][:3]
+    explicit = [t for t in catalog.tracks if t.explicit is True][:2]
     store.add_events("clean-ear", plays(clean + unknown) + plays(explicit[:1], skipped=True))
     p = store.get_profile("clean-ear")
     assert (p.plays, p.clean_plays, p.explicit_plays, p.explicit_share) == (11, 8, 0, 0.0)

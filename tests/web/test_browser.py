@@ -50,7 +50,7 @@ def test_prompt_stream_refine_export(page, server, deps, screenshot_dir):
     assert new_id and new_id != old_id
     assert page.is_visible("#diff")
     ids = page.eval_on_selector_all("#tracks tbody tr.track", "rows => rows.map(r => r.dataset.id)")
-    assert ids and all(deps.catalog.get(i).explicit == "false" for i in ids)
+    assert ids and all(deps.catalog.get(i).explicit is False for i in ids)
 
     with page.expect_download() as download:
         page.click("#export-m3u8")
@@ -76,6 +76,34 @@ def test_titles_and_narration_render_as_text(page, server, deps):
     assert page.inner_text("#title") == evil.prompt
     assert page.evaluate("window.__pwned") is None
     assert page.locator("#result img, #result script, #result b, #result i").count() == 0
+
+
+def test_explicit_marks_and_an_episode_without_audio_features(page, server, deps):
+    """The "E" mark follows explicit === true (false and null get none); an episode's null energy, tempo and key
+    leave its cells empty and keep it off the chart, with no script error."""
+    from agent.generate import generate
+    from agent.models import GenerateRequest, PlaylistTrack
+    from core.settings import DATA_DIR
+    from tools.talk_build import spotify_shows, top_episodes
+
+    source = generate(GenerateRequest(prompt="2000s hip hop party", count=8), deps)
+    episode = PlaylistTrack.of_talk(0, next(top_episodes(DATA_DIR / "raw", spotify_shows(DATA_DIR / "raw"))), "news")
+    entries = [*source.tracks[:4], episode, *source.tracks[4:]]
+    mixed = source.model_copy(update={"id": "pl_mixedcontract00", "segments": [], "tracks": [
+        t.model_copy(update={"position": n}) for n, t in enumerate(entries, 1)]})
+    assert {t.explicit for t in source.tracks} >= {True, False}
+    deps.playlists.save(mixed)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server}/?playlist={mixed.id}")
+    page.wait_for_selector("#status:has-text('Loaded')")
+    marked = page.eval_on_selector_all("#tracks tbody tr.track", "rows => rows.map(r => !!r.querySelector('.explicit'))")
+    assert marked == [t.explicit is True for t in mixed.tracks]
+    talk_row = page.locator("#tracks tbody tr.track >> nth=4")
+    assert talk_row.get_attribute("data-id") == episode.id and talk_row.locator(".energy").count() == 0
+    assert talk_row.locator("td.num >> nth=2").inner_text() == ""
+    assert len(page.get_attribute("#chart polyline.energy", "points").split()) == 8
+    assert errors == []
 
 
 def test_skip_reason_is_visible_when_chromium_is_missing(monkeypatch):
