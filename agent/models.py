@@ -117,6 +117,17 @@ class ConstraintReport(BaseModel):
     note: str = ""
 
 
+class SavedPlaylist(BaseModel):
+    """Where a playlist was saved: a Subsonic server playlist (its id) or a playlist file."""
+
+    library: str
+    kind: Literal["subsonic", "m3u8"]
+    id: str | None = Field(None, description="The Subsonic playlist id.")
+    path: str | None = Field(None, description="The playlist file written (folder libraries).")
+    updated: bool = Field(False, description="True when an earlier save of this playlist (or its parent) was replaced.")
+    tracks: int = 0
+
+
 class Playlist(BaseModel):
     """The response of `POST /generate` and `segue generate --json`."""
 
@@ -134,6 +145,8 @@ class Playlist(BaseModel):
     user_id: str | None = None
     usage: Usage = Field(default_factory=Usage)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    library: str | None = Field(None, description="The library every track is owned in, when one was asked for.")
+    saved: SavedPlaylist | None = Field(None, description="Where the playlist was saved (`--save`).")
 
 
 def _prompt_versions() -> list[str]:
@@ -160,3 +173,5 @@ class GenerateRequest(BaseModel):
                                        description=f"Prompt version (prompts/<version>/): one of {', '.join(PROMPT_VERSIONS)}; "
                                                    "default from SEGUE_PROMPT_VERSION.", examples=PROMPT_VERSIONS)
     seed: int = Field(0, ge=0, le=2**31 - 1)
+    library: str | None = Field(None, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$",
+                                description="Only tracks owned in this library (see `segue library list`).")

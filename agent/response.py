@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from agent.deps import Deps
+from agent.library import owned_report
 from agent.models import (
     ConstraintReport,
     FilteredItem,
@@ -92,7 +93,7 @@ def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
     songs = len({t.song_key for t in tracks})
     out.append(ConstraintReport(name="no_duplicates", target="each song once", actual=f"{len(tracks) - songs} repeated",
                                 met=songs == len(tracks)))
-    out += range_reports(spec, tracks)
+    out += range_reports(spec, tracks) + owned_report(tracks, policy)
     fallback = "not enough catalog tracks pass the filters (see filtered)"
     return [r if r.met else r.model_copy(update={"note": why.get(r.name, fallback)}) for r in out]
 
@@ -139,7 +140,7 @@ def build_playlist(request: GenerateRequest, planned: Planned, spec: PlaylistSpe
         segments=segments, constraints=reports_for(spec, entries, chosen, policy),
         filtered=chosen.music.filtered + removed, degraded=planned.degraded, degraded_reason=planned.degraded_reason,
         provider=planned.provider, prompt_version=request.prompt_version or deps.settings.prompt_version,
-        user_id=request.user_id, usage=planned.usage, timings_ms=timings,
+        user_id=request.user_id, usage=planned.usage, timings_ms=timings, library=request.library,
     )
 
 
