@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from tools.library.models import MatchMethod, MatchStats, OwnedTrack
-from tools.normalize import norm_artist, recording_key, recording_title, split_artists
+from tools.normalize import fold, norm_artist, recording_key, recording_title, split_artists
 
 if TYPE_CHECKING:
     from tools.catalog import Catalog
@@ -31,6 +31,7 @@ class CatalogMatcher:
         self.titles: list[str] = text["title"]
         self.artists: list[list[str]] = text["artists"]
         self.ids: list[str] = text["id"]
+        self.albums: list[str] = text["album"]
 
     @cached_property
     def by_key(self) -> dict[str, list[int]]:
@@ -60,7 +61,7 @@ class CatalogMatcher:
         for name in names:
             rows = self.by_key.get(recording_key(name, track.title))
             if rows:
-                return self.ids[self._closest(rows, track.duration_ms)], "exact", 100.0
+                return self.ids[self._closest(rows, track)], "exact", 100.0
         best: tuple[float, int] | None = None
         for name in names:
             for row, score in self._fuzzy_rows(name, track):
@@ -70,10 +71,15 @@ class CatalogMatcher:
             return self.ids[best[1]], "fuzzy", round(best[0], 1)
         return None, "none", 0.0
 
-    def _closest(self, rows: list[int], duration_ms: int | None) -> int:
-        if not duration_ms:
-            return rows[0]
-        return min(rows, key=lambda r: (abs(int(self.catalog.duration[r]) - duration_ms), r))
+    def _closest(self, rows: list[int], track: OwnedTrack) -> int:
+        """Same album first, then the nearest length, then the most popular."""
+        album = fold(track.album)
+
+        def rank(r: int) -> tuple:
+            length = abs(int(self.catalog.duration[r]) - track.duration_ms) if track.duration_ms else 0
+            return (bool(album) and fold(self.albums[r]) != album, length, -float(self.catalog.popularity[r]), r)
+
+        return min(rows, key=rank)
 
     def _fuzzy_rows(self, name: str, track: OwnedTrack) -> Iterable[tuple[int, float]]:
         artist, artist_score = self._artist(norm_artist(name))

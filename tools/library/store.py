@@ -117,6 +117,7 @@ class LibraryStore:
 
     def owned(self, name: str) -> frozenset[str]:
         """Catalog ids of the library's matched tracks (the playable set)."""
+        self.config(name)  # an unknown library is not found
         state = self.state(name)
         if state is None:
             raise InvalidInput(f"library {name!r} was never synced; run `segue library sync {name}`")

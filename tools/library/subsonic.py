@@ -95,6 +95,9 @@ class SubsonicClient:
         try:
             return self._call(endpoint, self.auth, params)
         except SubsonicError as exc:
+            if self.auth == "apikey" and exc.args[1] in (10, 42):
+                raise InvalidInput(f"subsonic server {self.url} does not accept API keys (OpenSubsonic apiKey "
+                                   "extension); set SEGUE_SUBSONIC_PASSWORD instead") from None
             raise subsonic_error(self.url, exc.args[1], exc.args[2]) from None
 
     def _call(self, endpoint: str, mode: SubsonicAuth, params: dict[str, Any]) -> dict[str, Any]:
