@@ -10,6 +10,7 @@ from agent.models import Candidate, PlaylistSpec, SearchFilters
 from tools.catalog import Catalog, embed_query
 from tools.content_filter import ContentPolicy
 from tools.embeddings import normalise
+from tools.library.owned import owned_mask
 
 POOL = 400
 
@@ -95,7 +96,7 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     wanted genres/artists within the mood's feature band, then without the band, then broadened
     genres, then the band alone, then everything that passes the hard filters."""
     vec = query_vector(spec, catalog, profile)
-    hard = catalog.mask(search_filters(spec, policy))
+    hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))
     band, genre = feature_band(spec, catalog), wanted(spec, catalog)
     layers = [genre & band if genre is not None and band is not None else None, genre,

@@ -59,7 +59,8 @@ def build_server(deps: Callable[[], Deps]) -> Any:
     @server.tool()
     @segue_errors
     def generate(prompt: str, count: int | None = None, minutes: float | None = None,
-                 allow_explicit: bool | None = None, user_id: str | None = None, seed: int = 0) -> Playlist:
+                 allow_explicit: bool | None = None, user_id: str | None = None, seed: int = 0,
+                 library: str | None = None) -> Playlist:
         """A sequenced playlist with DJ narration from a free-text prompt.
 
         Args:
@@ -69,11 +70,12 @@ def build_server(deps: Callable[[], Deps]) -> Any:
             allow_explicit: false forces clean tracks only; true allows explicit unless the prompt forbids it.
             user_id: A listener id, to personalise with their taste profile.
             seed: Vary the choice among equally good options.
+            library: Only tracks the listener owns in this library (see `libraries`).
         """
         from agent.generate import generate as run
 
         request = validated(GenerateRequest, prompt=prompt, count=count, minutes=minutes,
-                            allow_explicit=allow_explicit, user_id=user_id, seed=seed)
+                            allow_explicit=allow_explicit, user_id=user_id, seed=seed, library=library)
         d = deps()
         playlist = run(request, d)
         if d.playlists is not None:
@@ -132,4 +134,7 @@ def build_server(deps: Callable[[], Deps]) -> Any:
         return ProfileSummary(user_id=user_id, cold_start=taste.cold_start, explanation=taste.explain(),
                               summary=taste.summary())
 
+    from agent.mcp_library import add_library_tools
+
+    add_library_tools(server, deps, segue_errors)
     return server

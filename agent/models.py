@@ -156,6 +156,17 @@ class ConstraintReport(BaseModel):
     note: str = ""
 
 
+class SavedPlaylist(BaseModel):
+    """Where a playlist was saved: a Subsonic server playlist (its id) or a playlist file."""
+
+    library: str
+    kind: Literal["subsonic", "m3u8"]
+    id: str | None = Field(None, description="The Subsonic playlist id.")
+    path: str | None = Field(None, description="The playlist file written (folder libraries).")
+    updated: bool = Field(False, description="True when an earlier save of this playlist (or its parent) was replaced.")
+    tracks: int = 0
+
+
 class Playlist(BaseModel):
     """The response of `POST /generate` and `segue generate --json`."""
 
@@ -173,6 +184,8 @@ class Playlist(BaseModel):
     user_id: str | None = None
     usage: Usage = Field(default_factory=Usage)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    library: str | None = Field(None, description="The library every track is owned in, when one was asked for.")
+    saved: SavedPlaylist | None = Field(None, description="Where the playlist was saved (`--save`).")
 
 
 class DiffItem(BaseModel):
@@ -217,3 +230,5 @@ class GenerateRequest(BaseModel):
     exclude_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list, max_length=500,
         description="Catalog track ids not to play (a prompted playlist's refresh leaves out what it played lately).")
+    library: str | None = Field(None, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$",
+                                description="Only tracks owned in this library (see `segue library list`).")

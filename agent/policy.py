@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.deps import Deps
+from agent.library import with_library
 from agent.models import GenerateRequest, PlaylistSpec
 from tools.content_filter import ContentPolicy
 
@@ -23,7 +24,7 @@ def policy_for(request: GenerateRequest, spec: PlaylistSpec, profile: Any, deps:
                                            blocked_genres=spec.exclude_genres))
     if profile is not None and getattr(profile, "policy", None) is not None:
         policy = policy.stricter(profile.policy)
-    return policy
+    return with_library(policy, request.library, deps)
 
 
 def spec_with_policy(spec: PlaylistSpec, policy: ContentPolicy) -> PlaylistSpec:

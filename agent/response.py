@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from agent.deps import Deps
+from agent.library import owned_report
 from agent.models import (
     ConstraintReport,
     FilteredItem,
@@ -84,7 +85,7 @@ def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
     songs = len({t.song_key for t in tracks})
     out.append(ConstraintReport(name="no_duplicates", target="each song once", actual=f"{len(tracks) - songs} repeated",
                                 met=songs == len(tracks)))
-    out += range_reports(spec, tracks)
+    out += range_reports(spec, tracks) + owned_report(tracks, policy)
     fallback = "not enough catalog tracks pass the filters (see filtered)"
     return [r if r.met else r.model_copy(update={"note": why.get(r.name, fallback)}) for r in out]
 
@@ -110,7 +111,8 @@ def range_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:
 
 def playlist_id(request: GenerateRequest, spec: PlaylistSpec) -> str:
     """Same input → same id (and same playlist)."""
-    body = request.model_dump_json(exclude={"exclude_ids"} if not request.exclude_ids else None)
+    unset = {k for k in ("exclude_ids", "library") if not getattr(request, k)}  # fields added later: ids stay stable
+    body = request.model_dump_json(exclude=unset or None)
     h = hashlib.sha256(f"{body}|{spec.model_dump_json()}".encode())
     return "pl_" + h.hexdigest()[:16]
 
@@ -132,7 +134,7 @@ def build_playlist(request: GenerateRequest, planned: Planned, spec: PlaylistSpe
         segments=segments, constraints=reports_for(spec, entries, chosen, policy),
         filtered=chosen.music.filtered + removed, degraded=planned.degraded, degraded_reason=planned.degraded_reason,
         provider=planned.provider, prompt_version=request.prompt_version or deps.settings.prompt_version,
-        user_id=request.user_id, usage=planned.usage, timings_ms=timings,
+        user_id=request.user_id, usage=planned.usage, timings_ms=timings, library=request.library,
     )
 
 

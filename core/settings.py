@@ -52,9 +52,19 @@ class Settings(BaseSettings):
     cors_origins: str = Field("", description="Comma-separated allowed CORS origins; empty closes CORS.")
     max_body_bytes: int = Field(64 * 1024, description="Largest accepted request body.")
 
+    subsonic_password: SecretStr | None = Field(None, description="Password for Subsonic libraries (never on the command line).")
+    subsonic_api_key: SecretStr | None = Field(None, description="OpenSubsonic API key (apiKey extension); used instead of the password.")
+    library_timeout_s: float = Field(15.0, gt=0, description="Per-request timeout for a library server.")
+    library_page_size: int = Field(500, ge=1, le=5000, description="Songs per search3 page when syncing a Subsonic library.")
+    library_match_min_score: float = Field(90.0, ge=50, le=100, description="Least rapidfuzz score (0-100) for a fuzzy catalog match.")
+
     @property
     def store_root(self) -> Path:
         return self.home / "catalog"
+
+    @property
+    def library_root(self) -> Path:
+        return self.home / "libraries"
 
     def resolved_provider(self) -> Literal["offline", "openai"]:
         if self.provider:

@@ -34,6 +34,8 @@ class ContentPolicy(BaseModel):
     allow_live: bool = Field(True, description="False removes live recordings (title says live, or liveness > 0.8).")
     max_track_ms: int | None = Field(None, gt=0, description="Longest allowed track.")
     dedupe: bool = Field(True, description="Remove another version of a song already in the list.")
+    library: str | None = Field(None, exclude=True, description="Only tracks this library owns (see tools/library).")
+    owned: frozenset[str] | None = Field(None, exclude=True, description="Catalog ids the library owns; None = any.")
 
     def stricter(self, other: ContentPolicy) -> ContentPolicy:
         """The union of two policies: whatever either forbids stays forbidden."""
@@ -45,7 +47,14 @@ class ContentPolicy(BaseModel):
             allow_live=self.allow_live and other.allow_live,
             max_track_ms=min([m for m in (self.max_track_ms, other.max_track_ms) if m] or [0]) or None,
             dedupe=self.dedupe or other.dedupe,
+            library=self.library or other.library,
+            owned=_both(self.owned, other.owned),
         )
+
+
+def _both(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """Owned sets combine by intersection; None (no library) restricts nothing."""
+    return a if b is None else b if a is None else a & b
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,8 @@ def dedupe_key(track: Track) -> str:
 def violation(track: Track, compiled: CompiledPolicy) -> str | None:
     """The first reason this track breaks the policy, or None."""
     policy = compiled.policy
+    if policy.owned is not None and track.id not in policy.owned:
+        return f"not in library {policy.library!r}"
     if policy.explicit == "exclude" and track.explicit is not False:
         return "explicit" if track.explicit else "explicit status unknown"
     hit = next((a for a in credited_artists(track) if a in compiled.artists), None)

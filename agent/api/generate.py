@@ -52,7 +52,7 @@ def generate_and_save(request: GenerateRequest, deps: Deps, on_event: Any = None
     return playlist
 
 
-@router.post("/generate", response_model=Playlist, responses=responses(401, 413, 422, 503),
+@router.post("/generate", response_model=Playlist, responses=responses(401, 404, 413, 422, 503),
              summary="Make a playlist from a prompt")
 async def generate_playlist(body: GenerateBody, deps: Annotated[Deps, Depends(get_deps)]) -> Playlist:
     """A free-text prompt becomes a sequenced playlist with DJ narration. The playlist is kept:
@@ -61,7 +61,7 @@ async def generate_playlist(body: GenerateBody, deps: Annotated[Deps, Depends(ge
 
 
 @router.post("/generate/stream", responses={200: {"content": {"text/event-stream": {}}, "description": STREAM_DOC},
-                                            **responses(401, 413, 422, 503)},
+                                            **responses(401, 404, 413, 422, 503)},
              summary="Make a playlist, streamed as Server-Sent Events", response_class=EventSourceResponse)
 async def generate_stream(body: GenerateBody, request: Request, deps: Annotated[Deps, Depends(get_deps)]):
     from tools.store_health import require_store

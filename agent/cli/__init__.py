@@ -27,7 +27,7 @@ app = typer.Typer(
 generate_cmds.register(app)
 catalog_cmds.register(app)
 
-for _name in ("profile", "prompted", "serve", "evals", "daylist", "mcp"):
+for _name in ("profile", "prompted", "serve", "evals", "daylist", "mcp", "library"):
     try:
         __import__(f"agent.cli.{_name}", fromlist=["register"]).register(app)
     except ImportError:

@@ -27,6 +27,8 @@ def generate(
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly the POST /generate response.")] = False,
     export: Annotated[str | None, typer.Option("--export", help="Also write a playlist file: m3u8, xspf or jspf.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File for --export ('-' for standard output).")] = None,
+    library: Annotated[str | None, typer.Option(help="Only tracks you own in this library (see `segue library`).")] = None,
+    save: Annotated[bool, typer.Option("--save", help="Save the playlist to the library (Subsonic playlist or M3U8).")] = False,
 ) -> None:
     from pydantic import ValidationError
 
@@ -38,7 +40,7 @@ def generate(
     try:
         request = GenerateRequest(prompt=prompt, count=count, minutes=minutes, user_id=user,
                                   allow_explicit=False if clean else None, provider=provider,
-                                  prompt_version=prompt_version, seed=seed)
+                                  prompt_version=prompt_version, seed=seed, library=library)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'input'}: {first['msg']}") from exc
@@ -47,6 +49,10 @@ def generate(
     with progress_bar(not as_json) as bar:
         deps = get_deps(progress=bar)
     playlist = run(request, deps)
+    if save:
+        from agent.cli.library import save_into
+
+        playlist = save_into(playlist, deps)
     if deps.playlists is not None:
         deps.playlists.save(playlist)  # kept for `segue refine` and `segue export`
     if export and output is not None:

@@ -63,7 +63,8 @@ class RefineResult(BaseModel):
 def refine(playlist: Playlist, instruction: str, deps: Deps, seed: int = 0) -> RefineResult:
     start = time.perf_counter()
     delta = parse_instruction(instruction, playlist, deps.catalog)
-    request = GenerateRequest(prompt=f"{playlist.prompt} · {instruction}"[:2000], user_id=playlist.user_id, seed=seed)
+    request = GenerateRequest(prompt=f"{playlist.prompt} · {instruction}"[:2000], user_id=playlist.user_id, seed=seed,
+                              library=playlist.library)
     profile = deps.profiles.get_profile(playlist.user_id) if deps.profiles and playlist.user_id else None
     from agent.policy import policy_for
 

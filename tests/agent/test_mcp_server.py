@@ -33,7 +33,7 @@ def test_tools_listed_with_typed_schemas(deps):
         return (await client.list_tools()).tools
 
     tools = {t.name: t for t in run_session(deps.settings, steps)}
-    assert set(tools) == {"generate", "refine", "search", "profile"}
+    assert set(tools) == {"generate", "refine", "search", "profile", "libraries", "library_save"}
     schema = tools["generate"].input_schema
     assert schema["required"] == ["prompt"] and schema["properties"]["count"]["anyOf"][0]["type"] == "integer"
     assert "prompt" in tools["generate"].description.lower()

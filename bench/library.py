@@ -1,0 +1,129 @@
+"""Libraries: match rate, sync time for generated folder libraries of 1k and 10k real audio files (and 1k
+through a real Subsonic server, Supysonic), and generate latency restricted to a library beside the
+full-catalog baseline, same run, same prompts.
+
+The generated library: 70 % catalog songs (one in ten with a one-letter typo at the catalog length, for the
+fuzzy path), 30 % songs the catalog does not hold; each a 0.2 s FLAC tagged with mutagen.
+
+    python -m bench.library [--sizes 1000 10000] [--requests 40] [--no-subsonic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.generate import PROMPTS, pct
+
+
+def write_library(folder: Path, catalog, n: int, seed: int = 7) -> int:
+    """n tagged FLAC files; returns how many should match."""
+    import mutagen
+    import soundfile as sf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    rows = rng.sample(range(len(catalog)), int(n * 0.7))
+    x = (0.1 * np.sin(np.arange(3200) / 5)).astype(np.float32)
+    entries = []
+    for r in rows:
+        t = catalog.tracks[r]
+        title = t.title[:3] + t.title[4:] if rng.random() < 0.1 and len(t.title) >= 12 else t.title
+        entries.append((title, t.artist, t.album))
+    entries += [(f"Untitled demo {i}", f"Basement Band {i % 97}", "Demos") for i in range(n - len(rows))]
+    for i, (title, artist, album) in enumerate(entries):
+        path = folder / f"{i // 500:03d}" / f"{i:06d}.flac"
+        path.parent.mkdir(exist_ok=True)
+        sf.write(path, x, 16_000, format="FLAC")
+        audio = mutagen.File(path, easy=True)
+        audio["title"], audio["artist"], audio["album"] = title, artist, album
+        audio.save()
+    return len(rows)
+
+
+def sync_folder(deps, folder: Path, name: str) -> tuple[float, float, object]:
+    from agent.library import libraries
+    from tools.library.models import LibraryConfig
+    from tools.library.sync import sync_library
+
+    store = libraries(deps)
+    if name in store.names():
+        store.remove(name)
+    store.add(LibraryConfig(name=name, kind="folder", path=str(folder)))
+    start = time.perf_counter()
+    _, report = sync_library(name, store, deps.catalog, deps.settings)
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    sync_library(name, store, deps.catalog, deps.settings)
+    return first, time.perf_counter() - start, report
+
+
+def sync_subsonic(deps, folder: Path, name: str) -> tuple[float, object]:
+    from pydantic import SecretStr
+
+    from agent.library import libraries
+    from tests.library.server import PASSWORD, USER, supysonic
+    from tools.library.models import LibraryConfig
+    from tools.library.sync import sync_library
+
+    settings = deps.settings.model_copy(update={"subsonic_password": SecretStr(PASSWORD)})
+    with tempfile.TemporaryDirectory() as home, supysonic(Path(home), folder) as (url, _):
+        store = libraries(deps)
+        if name in store.names():
+            store.remove(name)
+        store.add(LibraryConfig(name=name, kind="subsonic", url=url, user=USER))
+        start = time.perf_counter()
+        _, report = sync_library(name, store, deps.catalog, settings)
+        return time.perf_counter() - start, report
+
+
+def latency(deps, library: str | None, requests: int) -> list[float]:
+    from agent.generate import generate
+    from agent.models import GenerateRequest
+
+    out = []
+    for i in range(requests):
+        request = GenerateRequest(prompt=PROMPTS[i % len(PROMPTS)], seed=i, library=library)
+        start = time.perf_counter()
+        generate(request, deps)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--no-subsonic", action="store_true")
+    args = parser.parse_args()
+    from agent.deps import get_deps
+
+    deps = get_deps()
+    print(f"catalog: {len(deps.catalog):,} tracks")
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"\n{'library':24} {'tracks':>7} {'match rate':>10} {'expected':>9} {'first sync':>11} {'rescan':>8}")
+        for n in args.sizes:
+            folder = Path(tmp) / f"lib{n}"
+            expected = write_library(folder, deps.catalog, n)
+            first, rescan, report = sync_folder(deps, folder, f"bench{n}")
+            print(f"{f'folder {n:,}':24} {report.tracks:7,} {report.match_rate:10.1%} {expected / n:9.1%} "
+                  f"{first:10.2f}s {rescan:7.2f}s   by method {report.by_method}")
+            if n == min(args.sizes) and not args.no_subsonic:
+                secs, sub = sync_subsonic(deps, folder, f"benchsub{n}")
+                print(f"{f'subsonic {n:,}':24} {sub.tracks:7,} {sub.match_rate:10.1%} {expected / n:9.1%} {secs:10.2f}s")
+        small = f"bench{min(args.sizes)}"
+        latency(deps, None, 3)
+        print(f"\ngenerate latency, {args.requests} prompts, in-process (ms)      p50      p95      p99")
+        for label, lib in (("full catalog (baseline)", None), (f"library {small}", small),
+                           (f"library bench{max(args.sizes)}", f"bench{max(args.sizes)}")):
+            p50, p95, p99 = pct(latency(deps, lib, args.requests))
+            print(f"  {label:52} {p50:8.1f} {p95:8.1f} {p99:8.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""A real Subsonic server (Supysonic) over real files: the acceptance scenario through the `segue` command line,
+bad credentials and unreachable servers as one-line errors, plays and stars into the profile."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import SecretStr
+
+from core.errors import InvalidInput, NotFound, StoreError
+from tests.library.server import PASSWORD, USER, api, free_port
+from tools.library.store import LibraryStore
+from tools.library.subsonic import ERRORS, SubsonicClient, subsonic_error
+
+pytestmark = pytest.mark.server
+
+
+def test_acceptance_generate_saves_an_owned_playlist_on_the_server(server, segue, songs, settings):
+    url, _ = server
+    code, out, err = segue("library", "add", "subsonic", url, "--user", USER, "--name", "home", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["matched"] == sum(s.catalog_id is not None and not s.via_mbid for s in songs)
+    code, out, err = segue("generate", "feel-good songs for a sunny afternoon", "--count", "6", "--library", "home",
+                           "--save", "--json")
+    assert code == 0, err
+    playlist = json.loads(out)
+    saved_id = playlist["saved"]["id"]
+    remote = api(url, "getPlaylist", id=saved_id)["playlist"]
+    state = LibraryStore(settings.library_root).state("home")
+    catalog_of = {t.key: t.catalog_id for t in state.tracks}
+    assert [catalog_of[e["id"]] for e in remote["entry"]] == [t["id"] for t in playlist["tracks"]]  # Segue's order
+    assert len(playlist["tracks"]) == 6 and {c["name"]: c["met"] for c in playlist["constraints"]}["owned"]
+    assert remote["comment"] == "\n\n".join(s["text"] for s in playlist["segments"])
+
+    code, out, err = segue("refine", playlist["id"], "calmer", "--json")
+    assert code == 0, err
+    refined = json.loads(out)["playlist"]
+    assert refined["library"] == "home" and {t["id"] for t in refined["tracks"]} <= {t.catalog_id for t in state.tracks}
+    code, out, err = segue("library", "save", refined["id"], "--json")
+    assert code == 0, err
+    again = json.loads(out)
+    assert again["id"] == saved_id and again["updated"]  # the same server playlist, updated
+    lists = api(url, "getPlaylists")["playlists"]["playlist"]
+    assert [p["id"] for p in lists] == [saved_id]  # no second copy
+    entries = api(url, "getPlaylist", id=saved_id)["playlist"]["entry"]
+    assert [catalog_of[e["id"]] for e in entries] == [t["id"] for t in refined["tracks"]]
+
+
+def test_wrong_password_is_one_line_and_saves_nothing(server, segue):
+    url, _ = server
+    code, out, err = segue("library", "add", "subsonic", url, "--user", USER, "--name", "wrongpw", password="nope")
+    assert code == 2 and "error 40: wrong user name or password" in err and len(err.strip().splitlines()) == 1
+    code, out, _ = segue("library", "list", "--json")
+    assert "wrongpw" not in {r["name"] for r in json.loads(out)}
+
+
+def test_missing_secret_unreachable_server_and_api_key(server, segue):
+    url, _ = server
+    code, _, err = segue("library", "add", "subsonic", url, "--user", USER, "--name", "nopw", password=None)
+    assert code == 2 and "SEGUE_SUBSONIC_PASSWORD" in err
+    code, _, err = segue("library", "add", "subsonic", f"http://127.0.0.1:{free_port()}", "--user", USER, "--name", "down")
+    assert code == 3 and "cannot reach subsonic server" in err and "Traceback" not in err
+    code, _, err = segue("library", "add", "subsonic", url, "--name", "key", password=None, SEGUE_SUBSONIC_API_KEY="k")
+    assert code == 2 and "does not accept API keys" in err
+
+
+def test_token_auth_falls_back_to_the_password_and_errors_map(server):
+    url, _ = server
+    with SubsonicClient(url, USER, password=PASSWORD) as client:
+        assert client.ping() == "password"  # Supysonic has no token auth: code 10, then enc: password
+        with pytest.raises(NotFound, match="error 70"):
+            client.playlist("00000000-0000-0000-0000-000000000000")
+    for code, (cls, meaning) in ERRORS.items():
+        exc = subsonic_error(url, code, "")
+        assert isinstance(exc, cls) and meaning in str(exc) and "\n" not in str(exc)
+    assert isinstance(subsonic_error(url, 40, "x"), InvalidInput) and isinstance(subsonic_error(url, 0, ""), StoreError)
+
+
+def test_stars_feed_the_profile_once(server, deps, songs):
+    from agent.library import import_plays, libraries
+    from tools.library.models import LibraryConfig
+    from tools.library.sync import sync_library
+
+    url, _ = server
+    settings = deps.settings.model_copy(update={"subsonic_password": SecretStr(PASSWORD)})
+    store = libraries(deps)
+    if "starred" not in store.names():
+        store.add(LibraryConfig(name="starred", kind="subsonic", url=url, user=USER, listener="lib-star"))
+    state, _ = sync_library("starred", store, deps.catalog, settings)
+    song = next(t for t in state.tracks if t.catalog_id)
+    api(url, "star", id=song.key)
+    state, _ = sync_library("starred", store, deps.catalog, settings)
+    first = import_plays(state, deps)
+    assert first.imported == 1 and first.user_id == "lib-star"
+    assert import_plays(state, deps).imported == 0  # idempotent
+    assert {u.user_id: u.events for u in deps.profiles.list_users()}["lib-star"] == 1
+    api(url, "unstar", id=song.key)
+    state, _ = sync_library("starred", store, deps.catalog, settings)
+    assert import_plays(state, deps).removed == 1
