@@ -45,7 +45,7 @@ def test_an_unbroken_long_title_wraps_at_390px(browser, server, deps, screenshot
 
     source = generate(GenerateRequest(prompt="quiet piano", count=4), deps)
     long_word = "Supercalifragilisticexpialidocious" * 3
-    tracks = [source.tracks[0].model_copy(update={"title": f"{long_word} (Extended Remix)", "explicit": "true",
+    tracks = [source.tracks[0].model_copy(update={"title": f"{long_word} (Extended Remix)", "explicit": True,
                                                   "artists": ["An Artist With A Remarkably Long Name"] * 3}),
               *source.tracks[1:]]
     wide = source.model_copy(update={"id": "pl_longtitle00000", "tracks": tracks})
