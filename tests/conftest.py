@@ -186,16 +186,19 @@ def pg_settings(settings, url: str):
 
 
 @pytest.fixture(scope="session")
-def pg_deps(sqlite_deps, pg_url):
-    """The fixture Deps (same catalog) with every state store on PostgreSQL."""
+def pg_deps(sqlite_deps, pg_url, tmp_path_factory):
+    """The fixture Deps (same catalog) with the state stores on PostgreSQL."""
     import dataclasses
 
     from agent.playlist_store import open_playlist_store
     from agent.prompted.store import PromptedStore
+    from tools.profile_store import SqliteProfileStore
 
     settings = pg_settings(sqlite_deps.settings, pg_url)
     playlists = open_playlist_store(settings)
-    yield dataclasses.replace(sqlite_deps, settings=settings, playlists=playlists, prompted=PromptedStore(playlists.db))
+    profiles = SqliteProfileStore(tmp_path_factory.mktemp("pg-profiles") / "profiles.sqlite", sqlite_deps.catalog)
+    yield dataclasses.replace(sqlite_deps, settings=settings, playlists=playlists, prompted=PromptedStore(playlists.db),
+                              profiles=profiles)
     playlists.close()
 
 

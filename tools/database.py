@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 
 from core.errors import StoreError
 from tools.store_health import StoreUnavailable
@@ -40,8 +40,10 @@ class Database:
                 yield conn
         except IntegrityError:
             raise
-        except (OperationalError, DBAPIError) as exc:
-            raise StoreUnavailable(f"database {self.label} is unavailable: {first_line(exc)}") from exc
+        except DBAPIError as exc:
+            if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+                raise StoreUnavailable(f"database {self.label} is unavailable: {first_line(exc)}") from exc
+            raise StoreError(f"database {self.label} failed: {first_line(exc)}") from exc
         except SQLAlchemyError as exc:
             raise StoreError(f"database {self.label} failed: {first_line(exc)}") from exc
 

@@ -115,3 +115,11 @@ def test_a_failed_refresh_keeps_the_previous_version(deps, store, monkeypatch):
 def test_store_errors_are_store_errors(deps, store):
     with pytest.raises(StoreError):
         store.db.rows("SELECT * FROM no_such_table")
+
+
+def test_a_bad_statement_is_not_an_outage(deps, store):
+    from tools.store_health import StoreUnavailable
+
+    with pytest.raises(StoreError) as raised:
+        store.db.rows("SELECT no_such_column FROM prompted")
+    assert not isinstance(raised.value, StoreUnavailable) or store.db.dialect == "sqlite"  # sqlite3 says OperationalError
