@@ -59,12 +59,12 @@ def build_deps(settings: Settings, progress: Any = None) -> Deps:
     it, personalisation and refinement answer 503) instead of stopping the whole app."""
     from agent.playlist_store import open_playlist_store
     from agent.prompted.store import PromptedStore
-    from tools.profile_store import open_profile_store
+    from tools.profile_db import open_profiles
 
     catalog = open_catalog(settings, progress=progress)
     deps = Deps(settings=settings, catalog=catalog)
     try:
-        deps.profiles = open_profile_store(settings, catalog)
+        deps.profiles = open_profiles(settings, catalog)
     except StoreError as exc:
         deps.extra["profiles_error"] = str(exc)
     try:

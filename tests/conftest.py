@@ -179,6 +179,32 @@ def fresh_pg_url(pg_cluster) -> str:
     return pg_cluster.create_database(f"t_{uuid.uuid4().hex[:12]}")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def profile_store_on(request, tmp_path, catalog):
+    """`make(name="profiles", seed_file=None)` → a profile store on each backend in turn (SQLite file, PostgreSQL
+    database); the same name opens the same data again through a new connection, as another process would."""
+    from tools.database import open_database
+    from tools.profile_db import MIGRATIONS, MIGRATIONS_TABLE, DatabaseProfileStore
+    from tools.profile_store import SqliteProfileStore
+
+    urls: dict[str, str] = {}
+    opened: list = []
+
+    def make(name: str = "profiles", seed_file=None):
+        if request.param == "sqlite":
+            return SqliteProfileStore(tmp_path / f"{name}.sqlite", catalog, seed_file=seed_file)
+        if name not in urls:
+            urls[name] = request.getfixturevalue("fresh_pg_url")
+        db = open_database(urls[name], None, MIGRATIONS, MIGRATIONS_TABLE)
+        opened.append(db)
+        return DatabaseProfileStore(db, catalog, seed_file=seed_file)
+
+    make.backend = request.param
+    yield make
+    for db in opened:
+        db.dispose()
+
+
 def pg_settings(settings, url: str):
     from pydantic import SecretStr
 
@@ -192,11 +218,11 @@ def pg_deps(sqlite_deps, pg_url, tmp_path_factory):
 
     from agent.playlist_store import open_playlist_store
     from agent.prompted.store import PromptedStore
-    from tools.profile_store import SqliteProfileStore
+    from tools.profile_db import open_profiles
 
     settings = pg_settings(sqlite_deps.settings, pg_url)
     playlists = open_playlist_store(settings)
-    profiles = SqliteProfileStore(tmp_path_factory.mktemp("pg-profiles") / "profiles.sqlite", sqlite_deps.catalog)
+    profiles = open_profiles(settings, sqlite_deps.catalog)
     yield dataclasses.replace(sqlite_deps, settings=settings, playlists=playlists, prompted=PromptedStore(playlists.db),
                               profiles=profiles)
     playlists.close()
