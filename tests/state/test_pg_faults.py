@@ -8,6 +8,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 pytestmark = pytest.mark.postgres
 
@@ -25,6 +26,10 @@ def own_cluster():
     cluster = start_cluster()
     yield cluster
     cluster.remove()
+
+
+def pg_settings(settings, url: str):
+    return settings.model_copy(update={"database_url": SecretStr(url)})
 
 
 def app_over(settings):
@@ -51,8 +56,6 @@ def until(client: TestClient, method: str, path: str, status: int, timeout: floa
 
 
 def test_database_down_is_503_and_recovers(own_cluster, settings):
-    from conftest import pg_settings
-
     deps, client = app_over(pg_settings(settings, own_cluster.create_database("faults")))
     with client:
         made = client.post("/users/fault-listener/prompted", json={"prompt": "calm piano", "count": 6})
@@ -83,8 +86,6 @@ def test_database_down_is_503_and_recovers(own_cluster, settings):
 
 
 def test_start_up_with_the_database_down_recovers_later(own_cluster, settings):
-    from conftest import pg_settings
-
     url = own_cluster.create_database("late")
     own_cluster.stop()
     deps, client = app_over(pg_settings(settings, url))
