@@ -56,15 +56,16 @@ def get_deps(settings: Settings | None = None, progress: Any = None) -> Deps:
 
 def build_deps(settings: Settings, progress: Any = None) -> Deps:
     """The catalog must open; a damaged profile or playlist store degrades to None (readiness reports
-    it, personalisation and refinement answer 503) instead of stopping the whole app."""
+    it, personalisation and refinement answer 503) instead of stopping the whole app. A PostgreSQL server
+    (SEGUE_DATABASE_URL) that is down at start-up is not damage: its stores answer 503 until it is back."""
     from agent.playlist_store import open_playlist_store
     from agent.prompted.store import PromptedStore
-    from tools.profile_store import open_profile_store
+    from tools.profile_db import open_profiles
 
     catalog = open_catalog(settings, progress=progress)
     deps = Deps(settings=settings, catalog=catalog)
     try:
-        deps.profiles = open_profile_store(settings, catalog)
+        deps.profiles = open_profiles(settings, catalog)
     except StoreError as exc:
         deps.extra["profiles_error"] = str(exc)
     try:

@@ -49,9 +49,11 @@ def split_events(events: Sequence[PlayEvent], deps: Deps) -> tuple[list[PlayEven
 
 
 def _add_talk(user_id: str, events: Sequence[PlayEvent], deps: Deps) -> int:
-    from tools.talk_profile import TalkEvent, TalkHistory, history_path
+    from tools.talk_profile import TalkEvent, talk_history
 
     talk_events = [TalkEvent(item_id=e.track_id or "", timestamp=e.timestamp, liked=e.liked, skipped=e.skipped)
                    for e in events]
-    stored, _ = TalkHistory(history_path(deps.settings.home)).add(user_id, talk_events, deps.talk)
+    history = talk_history(deps.settings)
+    assert history is not None
+    stored, _ = history.add(user_id, talk_events, deps.talk)
     return stored

@@ -3,6 +3,11 @@ versions, and a per-listener revision that tells every replica when a listener's
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from sqlalchemy import text
+
 from core.settings import Settings
 from tools.database import Database, Migration, open_database
 
@@ -36,13 +41,18 @@ def open_state_db(settings: Settings) -> Database:
     return open_database(url, settings.home / "playlists.sqlite3", MIGRATIONS)
 
 
-def bump_revision(db: Database, user_id: str) -> None:
-    """Something a listener's Home shows changed (history, prompted playlists): every replica sees it."""
-    import time
+BUMP = ("INSERT INTO listener_revisions (user_id, revision, updated_at) VALUES (:u, 1, :t) "
+        "ON CONFLICT (user_id) DO UPDATE SET revision = listener_revisions.revision + 1, updated_at = :t")
 
-    db.run("INSERT INTO listener_revisions (user_id, revision, updated_at) VALUES (:u, 1, :t) "
-           "ON CONFLICT (user_id) DO UPDATE SET revision = listener_revisions.revision + 1, updated_at = :t",
-           u=user_id, t=time.time())
+
+def bump_revision(db: Database, user_id: str, conn: Any = None) -> None:
+    """Something a listener's Home shows changed (history, prompted playlists): every replica sees it.
+    With `conn`, inside that transaction (one commit for the change and its revision)."""
+    params = {"u": user_id, "t": time.time()}
+    if conn is not None:
+        conn.execute(text(BUMP), params)
+    else:
+        db.run(BUMP, **params)
 
 
 def revision(db: Database, user_id: str) -> int:

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     home: Path = Field(REPO_ROOT / ".segue", description="Where stores (catalog, profiles, playlists) live.")
     raw_data_dir: Path = Field(DATA_DIR / "raw", description="Raw source files the catalog is built from.")
     chroma_url: str | None = Field(None, description="Chroma server URL (e.g. http://127.0.0.1:8001); embedded when unset.")
+    snapshot_dir: Path | None = Field(
+        None, description="With chroma_url: a directory every replica reads (a shared volume). An ingest publishes "
+        "the search snapshot there; a replica without a local build copies it instead of ingesting."
+    )
     database_url: SecretStr | None = Field(
         None, description="PostgreSQL URL (postgresql://user:pass@host/db) for playlists, prompted playlists and "
         "listener state; SQLite files under `home` when unset."

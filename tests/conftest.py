@@ -1,4 +1,5 @@
-"""Test-wide guards and fixtures: no real network, a small real-data catalog store."""
+"""Test-wide guards and fixtures: no real network, a small real-data catalog store, a real PostgreSQL cluster
+(tests marked `postgres`; skipped only when the PostgreSQL binaries are not installed)."""
 
 from __future__ import annotations
 
@@ -138,7 +139,96 @@ def catalog(settings):
 
 
 @pytest.fixture(scope="session")
-def deps(settings, catalog):
+def sqlite_deps(settings, catalog):
     from agent.deps import build_deps
 
     return build_deps(settings)
+
+
+@pytest.fixture(scope="session")
+def deps(sqlite_deps):
+    return sqlite_deps
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster of its own (initdb + pg_ctl, a non-root user, a free 127.0.0.1 port, a temp dir)."""
+    from bench.pg_cluster import binaries, start_cluster
+
+    if binaries() is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed: apt-get install postgresql")
+    cluster = start_cluster()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_cluster) -> str:
+    """One database for the session (tests keep apart by listener and playlist ids)."""
+    return pg_cluster.create_database("segue_test")
+
+
+@pytest.fixture
+def fresh_pg_url(pg_cluster) -> str:
+    """An empty database for one test."""
+    import uuid
+
+    return pg_cluster.create_database(f"t_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def profile_store_on(request, tmp_path, catalog):
+    """`make(name="profiles", seed_file=None)` → a profile store on each backend in turn (SQLite file, PostgreSQL
+    database); the same name opens the same data again through a new connection, as another process would."""
+    from tools.database import open_database
+    from tools.profile_db import MIGRATIONS, MIGRATIONS_TABLE, DatabaseProfileStore
+    from tools.profile_store import SqliteProfileStore
+
+    urls: dict[str, str] = {}
+    opened: list = []
+
+    def make(name: str = "profiles", seed_file=None):
+        if request.param == "sqlite":
+            return SqliteProfileStore(tmp_path / f"{name}.sqlite", catalog, seed_file=seed_file)
+        if name not in urls:
+            urls[name] = request.getfixturevalue("fresh_pg_url")
+        db = open_database(urls[name], None, MIGRATIONS, MIGRATIONS_TABLE)
+        opened.append(db)
+        return DatabaseProfileStore(db, catalog, seed_file=seed_file)
+
+    make.backend = request.param
+    yield make
+    for db in opened:
+        db.dispose()
+
+
+def pg_settings(settings, url: str):
+    from pydantic import SecretStr
+
+    return settings.model_copy(update={"database_url": SecretStr(url)})
+
+
+@pytest.fixture(scope="session")
+def pg_deps(sqlite_deps, pg_url, tmp_path_factory):
+    """The fixture Deps (same catalog) with the state stores on PostgreSQL."""
+    import dataclasses
+
+    from agent.playlist_store import open_playlist_store
+    from agent.prompted.store import PromptedStore
+    from tools.profile_db import open_profiles
+
+    settings = pg_settings(sqlite_deps.settings, pg_url)
+    playlists = open_playlist_store(settings)
+    profiles = open_profiles(settings, sqlite_deps.catalog)
+    yield dataclasses.replace(sqlite_deps, settings=settings, playlists=playlists, prompted=PromptedStore(playlists.db),
+                              profiles=profiles)
+    playlists.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def state_deps(request, sqlite_deps):
+    """The fixture Deps on each state backend in turn: the same test runs on SQLite and on PostgreSQL."""
+    return sqlite_deps if request.param == "sqlite" else request.getfixturevalue("pg_deps")

@@ -48,8 +48,13 @@ def vectors_for(tracks: list[Track], texts: list[str], settings: Settings, reemb
 def ingest(settings: Settings, raw_dir: Path | None = None, rebuild: bool = False, reembed: bool = False,
            progress: Progress | None = None) -> tuple[BuildInfo, bool]:
     """Build the music catalog store and, when the podcast files are present, the talk store beside it
-    (tools/talk.py); returns the music (build, changed)."""
+    (tools/talk.py); returns the music (build, changed). A build on a Chroma server is published to
+    SEGUE_SNAPSHOT_DIR when set, for other replicas (tools/snapshot.py)."""
     result = ingest_music(settings, raw_dir, rebuild, reembed, progress)
+    if settings.chroma_url and settings.snapshot_dir:
+        from tools.snapshot import publish
+
+        publish(result[0], settings.snapshot_dir)
     from tools.talk import ingest_talk
     from tools.talk_build import SOURCE_FILES as TALK_FILES
 
@@ -104,12 +109,17 @@ def write_shipped_vectors(tracks: Sequence[Track], texts: list[str], vectors: np
 
 
 def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progress | None = None) -> Catalog:
-    """Open the current catalog build; build it first when none exists and auto_ingest is on."""
+    """Open the current catalog build. When there is none: copy the shared snapshot of the Chroma server's
+    build (SEGUE_SNAPSHOT_DIR), else build it when auto_ingest is on."""
     if settings.embeddings == "local":  # load the query embedder while the catalog loads
         threading.Thread(target=local_embedder, daemon=False).start()  # daemon threads abort in onnxruntime at exit
     else:
         use_query_embedder(get_embedder(settings))
     build = current_build(settings.store_root)
+    if build is None:
+        from tools.snapshot import fetch
+
+        build = fetch(settings)
     if build is None:
         if not auto_ingest:
             raise StoreError(f"no catalog at {str(settings.store_root)!r}; run `segue ingest`")

@@ -16,7 +16,8 @@ RETRY_AFTER_S = 5
 
 
 class StoreUnavailable(StoreError):
-    """The Chroma server holding the catalog does not answer; retrying later may succeed."""
+    """A store's server (the Chroma server holding the catalog, the PostgreSQL state database) does not answer;
+    retrying later may succeed."""
 
     title = "Store unavailable"
     retry_after = RETRY_AFTER_S

@@ -1,6 +1,7 @@
 """Talk topics in a listener's taste: topic and show affinities from listening events that reference
 podcast episodes (talk-catalog ids). The music profile store keeps only music tracks, so episode events live
-in their own small SQLite file (`settings.home / "talk" / "history.sqlite"`). Weights follow the music
+in their own small SQLite file (`settings.home / "talk" / "history.sqlite"`), or in the `talk_events` table of
+the PostgreSQL database when `SEGUE_DATABASE_URL` is set (tools/profile_db.py). Weights follow the music
 profile: likes boost, skips reduce, older events decay (tools.profiles)."""
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING, Protocol, overload
 
 from pydantic import BaseModel, Field
+from sqlalchemy import text
 
 from core.errors import StoreError
+from core.settings import Settings
+from tools.database import Database
 from tools.profiles import StoredEvent, affinities, check_user_id, decayed_weights
 
 if TYPE_CHECKING:
@@ -109,14 +113,52 @@ class TalkHistory:
                           liked=bool(lk), skipped=bool(sk)) for i, ts, lk, sk in rows]
 
 
+class DatabaseTalkHistory:
+    """Episode events per listener in the `talk_events` table of the state database (every replica's)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, user_id: str, events: Sequence[TalkEvent], talk: TalkCatalog) -> tuple[int, list[str]]:
+        check_user_id(user_id)
+        rows = [{"u": user_id, "i": e.item_id, "ts": _utc(e.timestamp).timestamp() if e.timestamp else None,
+                 "lk": int(e.liked), "sk": int(e.skipped)} for e in events if talk.get(e.item_id) is not None]
+        if rows:
+            with self.db.begin() as conn:
+                conn.execute(text("INSERT INTO talk_events (user_id, item_id, ts, liked, skipped) "
+                                  "VALUES (:u, :i, :ts, :lk, :sk)"), rows)
+        return len(rows), [e.item_id for e in events if talk.get(e.item_id) is None]
+
+    def events(self, user_id: str) -> list[TalkEvent]:
+        rows = self.db.rows("SELECT item_id, ts, liked, skipped FROM talk_events WHERE user_id = :u ORDER BY id",
+                            u=user_id)
+        return [TalkEvent(item_id=i, timestamp=None if ts is None else datetime.fromtimestamp(ts, UTC),
+                          liked=bool(lk), skipped=bool(sk)) for i, ts, lk, sk in rows]
+
+
+class History(Protocol):
+    def add(self, user_id: str, events: Sequence[TalkEvent], talk: TalkCatalog) -> tuple[int, list[str]]: ...
+
+    def events(self, user_id: str) -> list[TalkEvent]: ...
+
+
 def history_path(home: Path) -> Path:
     return home / "talk" / "history.sqlite"
 
 
+def talk_history(settings: Settings, create: bool = True) -> History | None:
+    """The configured talk history: the server database's table, else the SQLite file (None when that file
+    does not exist and `create` is off)."""
+    if settings.database_url is not None:
+        from tools.profile_db import profile_database
+
+        return DatabaseTalkHistory(profile_database(settings.database_url.get_secret_value()))
+    path = history_path(settings.home)
+    return TalkHistory(path) if create or path.exists() else None
+
+
 def taste_for(user_id: str, deps) -> TalkTaste:
     """The listener's talk taste; empty (without opening the talk catalog) when nobody recorded talk events."""
-    path = history_path(deps.settings.home)
-    if not path.exists():
-        return TalkTaste(user_id=user_id)
-    events = TalkHistory(path).events(user_id)
+    history = talk_history(deps.settings, create=False)
+    events = history.events(user_id) if history is not None else []
     return talk_taste(user_id, events, deps.talk) if events else TalkTaste(user_id=user_id)

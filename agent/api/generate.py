@@ -43,12 +43,15 @@ is sent as an `error` event whose data is a problem+json object, and the stream 
 
 def generate_and_save(request: GenerateRequest, deps: Deps, on_event: Any = None) -> Playlist:
     from agent.generate import generate
-    from tools.store_health import require_store
+    from tools.store_health import StoreUnavailable, require_store
 
     require_store(deps.catalog)  # server mode: 503 + Retry-After while the Chroma server is down
     playlist = generate(request, deps, on_event)
     if deps.playlists is not None:
-        deps.playlists.save(playlist)
+        try:
+            deps.playlists.save(playlist)
+        except StoreUnavailable as exc:  # the database is down: the playlist is still made, just not kept
+            log.warning("playlist %s not kept: %s", playlist.id, exc)
     return playlist
 
 

@@ -22,7 +22,8 @@ class Health(BaseModel):
 
 class Readiness(BaseModel):
     status: Literal["ready", "not ready"]
-    checks: dict[str, Check] = Field(description="catalog, playlists, profiles; chroma in server mode.")
+    checks: dict[str, Check] = Field(description="catalog, playlists, profiles; chroma in server mode; database "
+                                     "when the stores live in PostgreSQL (SEGUE_DATABASE_URL).")
     tracks: int = Field(0, description="Tracks in the loaded catalog.")
 
 
@@ -53,6 +54,8 @@ def check_ready(request: Request) -> Readiness:
         return Readiness(status="not ready", checks={"catalog": "failed"})
     checks: dict[str, Check] = {"catalog": "ok" if len(deps.catalog) else "failed"}
     checks["playlists"] = "missing" if deps.playlists is None else ("ok" if deps.playlists.check() else "failed")
+    if deps.settings.database_url is not None:  # one PostgreSQL database behind every state store
+        checks["database"] = "ok" if checks["playlists"] == "ok" else "failed"
     checks["profiles"] = "missing" if deps.profiles is None else _probe_profiles(deps.profiles)
     from tools.store_health import server_url, store_check
 

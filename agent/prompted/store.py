@@ -115,11 +115,11 @@ class PromptedStore:
                               "pl": version.playlist.id, "b": version.model_dump_json()})
                 conn.execute(text("UPDATE prompted SET next_refresh_at = :d, last_error = NULL, updated_at = :t "
                                   "WHERE id = :id"), {"d": next_refresh(pp.schedule, now), "t": now, "id": pp.id})
+                bump_revision(self.db, pp.user_id, conn)
         except IntegrityError:
             rows = self.db.rows("SELECT body FROM prompted_versions WHERE prompted_id = :id AND version = :v",
                                 id=pp.id, v=version.version)
             return PromptedVersion.model_validate_json(rows[0][0]), False
-        bump_revision(self.db, pp.user_id)
         return version, True
 
     def record_error(self, pid: str, reason: str, retry_at: float, first: bool = False) -> None:

@@ -33,6 +33,15 @@ def client(app):
 
 
 @pytest.fixture
+def state_client(make_app, state_deps):
+    """A client over the fixture Deps on each state backend in turn (SQLite, PostgreSQL)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(make_app(state_deps), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
 def deps_without(deps):
     """The fixture Deps with some collaborators removed: deps_without('profiles')."""
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def deps(state_deps):
+    """The same routes on SQLite and on PostgreSQL."""
+    return state_deps
 
 
 def test_create_list_show_refresh_edit_delete(client):

@@ -10,12 +10,17 @@ from tools.normalize import fold
 
 @pytest.fixture
 def playlist(client):
+    return make_playlist(client)
+
+
+def make_playlist(client):
     response = client.post("/generate", json={"prompt": "hip hop workout bangers", "count": 10})
     assert response.status_code == 200
     return response.json()
 
 
-def test_refine_returns_new_kept_playlist_and_consistent_diff(client, playlist):
+def test_refine_returns_new_kept_playlist_and_consistent_diff(state_client):
+    client, playlist = state_client, make_playlist(state_client)
     response = client.post(f"/playlists/{playlist['id']}/refine", json={"instruction": "no explicit, drop the rap"})
     assert response.status_code == 200, response.text
     result = response.json()
@@ -77,7 +82,8 @@ def test_search_bad_queries_are_422(client, params):
     assert_problem(client.get("/tracks/search", params=params), 422)
 
 
-def test_history_then_profile(client, deps):
+def test_history_then_profile(state_client, deps):
+    client = state_client
     tracks = [t for t in deps.catalog.tracks if "Norah Jones" in t.artists][:4]
     events = [{"track_id": t.id, "liked": True} for t in tracks] + [{"artist": "Nobody Known", "title": "Nothing"}]
     report = client.post("/users/api-test-listener/history", json={"events": events})
@@ -105,13 +111,14 @@ def test_health_and_readiness(client):
     assert set(ready["checks"].values()) == {"ok"}
 
 
-def test_playlists_survive_a_restart(client, deps, playlist):
+def test_playlists_survive_a_restart(state_client, state_deps):
     from agent.playlist_store import open_playlist_store
 
-    reopened = open_playlist_store(deps.settings)  # a new engine on the same file, as after a restart
+    playlist = make_playlist(state_client)
+    reopened = open_playlist_store(state_deps.settings)  # a new engine on the same database, as after a restart
     try:
         assert reopened.get(playlist["id"]).model_dump(mode="json")["tracks"] == playlist["tracks"]
         assert reopened.count() >= 1
-        assert reopened.journal_mode() == "wal"
+        assert reopened.journal_mode() == ("wal" if state_deps.settings.database_url is None else "server")
     finally:
         reopened.close()

@@ -29,17 +29,30 @@ def event_counts(path) -> dict[str, tuple[int, int]]:
     return {u: (n, v) for u, n, v in rows}
 
 
-def test_eight_threads_of_acknowledged_writes_all_land(tmp_path, catalog):
-    check_concurrent_writes(tmp_path, catalog, 250)
+def stored_counts(store) -> dict[str, tuple[int, int]]:
+    """event_counts for either backend, read with the plain driver (psycopg for PostgreSQL)."""
+    if isinstance(store, SqliteProfileStore):
+        return event_counts(store.path)
+    import psycopg
+
+    url = store.db.engine.url
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database) as conn:
+        rows = conn.execute("SELECT u.user_id, COUNT(e.id), u.version FROM listeners u "
+                            "LEFT JOIN play_events e ON e.user_id = u.user_id GROUP BY u.user_id").fetchall()
+    return {u: (n, v) for u, n, v in rows}
+
+
+def test_eight_threads_of_acknowledged_writes_all_land(profile_store_on):
+    check_concurrent_writes(profile_store_on(), 250)
 
 
 @pytest.mark.slow
-def test_eight_threads_of_1000_acknowledged_writes_all_land(tmp_path, catalog):
-    check_concurrent_writes(tmp_path, catalog, 1000)
+def test_eight_threads_of_1000_acknowledged_writes_all_land(profile_store_on):
+    check_concurrent_writes(profile_store_on(), 1000)
 
 
-def check_concurrent_writes(tmp_path, catalog, writes: int) -> None:
-    store = SqliteProfileStore(tmp_path / "profiles.sqlite", catalog, seed_file=None)
+def check_concurrent_writes(store, writes: int) -> None:
+    catalog = store.catalog
     ids = catalog.ids[:THREADS * 50]
     acked = [0] * THREADS
     errors: list[BaseException] = []
@@ -72,7 +85,7 @@ def check_concurrent_writes(tmp_path, catalog, writes: int) -> None:
     seconds = time.perf_counter() - start
     print(f"profile store: {THREADS}×{writes} acknowledged writes + {READERS} reader in {seconds:.1f}s")
     assert errors == [] and acked == [writes] * THREADS
-    counts = event_counts(store.path)
+    counts = stored_counts(store)
     assert all(counts[f"rel-user-{n}"] == (writes, writes) for n in range(THREADS)), counts
     assert all(store.get_profile(f"rel-user-{n}").history_size == writes for n in range(THREADS))
     assert store.integrity_check() == "ok"
@@ -135,16 +148,15 @@ def test_killed_writer_loses_nothing_it_acknowledged(tmp_path, settings, catalog
     assert event_counts(path)["victim"][0] == stored + 1
 
 
-def test_blocked_list_written_by_another_process_applies_at_once(tmp_path, deps):
-    """Profiles are cached per listener; a write from any process bumps the version, so the next request
-    sees the new blocked list (no stale cache leaks a just-blocked artist)."""
+def test_blocked_list_written_by_another_process_applies_at_once(profile_store_on, deps):
+    """Profiles are cached per listener; a write from any process (or replica) bumps the version, so the next
+    request sees the new blocked list (no stale cache leaks a just-blocked artist)."""
     import dataclasses
 
     from agent.generate import generate
 
-    path = tmp_path / "profiles.sqlite"
-    mine = SqliteProfileStore(path, deps.catalog, seed_file=None)
-    other = SqliteProfileStore(path, deps.catalog, seed_file=None)  # stands for another worker process
+    mine = profile_store_on("shared")
+    other = profile_store_on("shared")  # stands for another worker process or replica
     run = dataclasses.replace(deps, profiles=mine)
     req = GenerateRequest(prompt="eminem and drake rap", user_id="rel-fresh", count=10)
     before = generate(req, run)

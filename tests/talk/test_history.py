@@ -12,9 +12,11 @@ from tools.talk_profile import taste_for
 
 
 @pytest.fixture
-def home_deps(talk_deps, tmp_path):
-    """talk_deps with a private home, so the talk history starts empty."""
-    return dataclasses.replace(talk_deps, settings=talk_deps.settings.model_copy(update={"home": tmp_path / "home"}))
+def home_deps(state_deps, talk, tmp_path):
+    """The fixture Deps with the talk catalog and a private home (an empty SQLite talk history), on each state
+    backend in turn (on PostgreSQL the talk history is the database's talk_events table)."""
+    return dataclasses.replace(state_deps, talk_catalog=talk,
+                               settings=state_deps.settings.model_copy(update={"home": tmp_path / "home"}))
 
 
 def test_episodes_go_to_the_talk_history_and_tracks_to_the_profile(home_deps):
@@ -29,6 +31,8 @@ def test_episodes_go_to_the_talk_history_and_tracks_to_the_profile(home_deps):
     assert taste_for("history-mixed", d).top_topics(1) == ["true crime"]
     profile = d.profiles.get_profile("history-mixed")
     assert "Norah Jones" in profile.artist_affinities
+    on_disk = (d.settings.home / "talk" / "history.sqlite").exists()
+    assert on_disk == (d.settings.database_url is None)
 
 
 def test_music_only_batches_never_open_the_talk_catalog(deps):

@@ -1,4 +1,5 @@
-"""Taste profiles on the real-data fixture catalog: the maths, the SQLite store, concurrency and the CLI."""
+"""Taste profiles on the real-data fixture catalog: the maths, the store (SQLite and PostgreSQL), concurrency and
+the CLI."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ NOW = datetime(2025, 3, 1, 20, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path, catalog) -> SqliteProfileStore:
-    return SqliteProfileStore(tmp_path / "profiles.sqlite", catalog, seed_file=None)
+def store(profile_store_on):
+    return profile_store_on()
 
 
 def by_artist(catalog, name: str, n: int = 6) -> list[Track]:
@@ -128,9 +129,8 @@ def test_blocked_list_reaches_the_request_policy(store, catalog, settings):
     assert policy.blocked_genres == ["metal"]
 
 
-def test_cache_sees_writes_from_another_store_on_the_same_file(tmp_path, catalog):
-    a = SqliteProfileStore(tmp_path / "shared.sqlite", catalog, seed_file=None)
-    b = SqliteProfileStore(tmp_path / "shared.sqlite", catalog, seed_file=None)
+def test_cache_sees_writes_from_another_store_on_the_same_data(profile_store_on, catalog):
+    a, b = profile_store_on("shared"), profile_store_on("shared")
     tracks = by_artist(catalog, "drake", 6)
     a.add_events("x", plays(tracks[:3]))
     assert b.get_profile("x").history_size == 3
@@ -192,27 +192,30 @@ def test_event_files_csv_and_jsonl(tmp_path, catalog):
 
 
 @pytest.fixture
-def cli_store(tmp_path, catalog, settings, monkeypatch) -> SqliteProfileStore:
-    """A seeded store in a temp dir, served to the CLI through get_deps."""
+def cli_store(profile_store_on, catalog, settings, monkeypatch):
+    """A seeded store (a temp SQLite file or a fresh PostgreSQL database), served to the CLI through get_deps."""
     import agent.deps
+    from tools.profile_store import SEED_FILE
 
-    store = SqliteProfileStore(tmp_path / "cli.sqlite", catalog)
+    store = profile_store_on("cli", seed_file=SEED_FILE)
     deps = Deps(settings=settings, catalog=catalog, profiles=store)
     monkeypatch.setattr(agent.deps, "get_deps", lambda *a, **k: deps)
     return store
 
 
-def seeded_user(store: SqliteProfileStore, prefix: str) -> str:
+def seeded_user(store, prefix: str) -> str:
     return max((u for u in store.list_users() if u.user_id.startswith(prefix)), key=lambda u: u.events).user_id
 
 
-def test_seeds_load_once_and_user_events_survive(tmp_path, catalog, cli_store):
+def test_seeds_load_once_and_user_events_survive(profile_store_on, catalog, cli_store):
     users = cli_store.list_users()
     assert cli_store.seeded == sum(u.events for u in users) > 1000
     assert {u.source for u in users} == {"seed-cpcd", "seed-playlist"}
     uid = seeded_user(cli_store, "pl-")
     cli_store.add_events(uid, [PlayEvent(track_id=catalog.tracks[1].id)])
-    again = SqliteProfileStore(tmp_path / "cli.sqlite", catalog)
+    from tools.profile_store import SEED_FILE
+
+    again = profile_store_on("cli", seed_file=SEED_FILE)
     assert again.seeded == 0
     assert {u.user_id: u.events for u in again.list_users()}[uid] == {u.user_id: u.events for u in users}[uid] + 1
 

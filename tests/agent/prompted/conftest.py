@@ -1,8 +1,14 @@
-"""Fixtures for prompted playlists: an app over the fixture Deps with its settings overridden."""
+"""Fixtures for prompted playlists: every test runs on both state backends (SQLite and PostgreSQL);
+an app over those Deps with its settings overridden."""
 
 from __future__ import annotations
 
 import pytest
+
+
+@pytest.fixture
+def deps(state_deps):
+    return state_deps
 
 
 @pytest.fixture

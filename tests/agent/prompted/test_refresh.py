@@ -146,3 +146,11 @@ def test_a_first_version_that_fails_is_owed_and_retried(deps, store, monkeypatch
     monkeypatch.undo()
     done = refresh_due(deps, store, now=pp.next_refresh_at.timestamp() + 1, limit=1000)
     assert done["refreshed"] >= 1 and [v.version for v in store.versions(pp.id)] == [1]
+
+
+def test_a_bad_statement_is_not_an_outage(deps, store):
+    from tools.store_health import StoreUnavailable
+
+    with pytest.raises(StoreError) as raised:
+        store.db.rows("SELECT no_such_column FROM prompted")
+    assert not isinstance(raised.value, StoreUnavailable) or store.db.dialect == "sqlite"  # sqlite3 says OperationalError
