@@ -14,6 +14,7 @@ from agent.models import (
     Segment,
     Track,
 )
+from agent.wishes import with_wish_reports
 from tools.content_filter import ContentPolicy, apply_policy
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
                                 met=songs == len(tracks)))
     out += range_reports(spec, tracks)
     fallback = "not enough catalog tracks pass the filters (see filtered)"
-    return [r if r.met else r.model_copy(update={"note": why.get(r.name, fallback)}) for r in out]
+    return with_wish_reports(spec, tracks, [r if r.met else r.model_copy(update={"note": why.get(r.name, fallback)}) for r in out])
 
 
 def range_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:

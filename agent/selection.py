@@ -11,6 +11,7 @@ import numpy as np
 
 from agent.camelot import bpm_matrix, compatible_matrix
 from agent.models import Candidate, ConstraintReport, FilteredItem, PlaylistSpec, Track
+from agent.wishes import wish_violation
 from tools.content_filter import ContentPolicy, apply_policy
 from tools.moods import mood_words, tempo_word
 from tools.normalize import fold, norm_artist
@@ -46,7 +47,8 @@ class Pool:
 
 
 def spec_violation(t: Track, spec: PlaylistSpec) -> str | None:
-    """Hard constraints of the spec the content policy does not cover (year, tempo, track length)."""
+    """Hard constraints of the spec the content policy does not cover (year, tempo, track length, only-artists,
+    instrumental)."""
     if spec.year_min is not None and (t.year is None or t.year < spec.year_min):
         return f"released before {spec.year_min}"
     if spec.year_max is not None and (t.year is None or t.year > spec.year_max):
@@ -57,7 +59,7 @@ def spec_violation(t: Track, spec: PlaylistSpec) -> str | None:
         return f"faster than {spec.tempo_max:g} BPM"
     if spec.max_track_minutes is not None and t.duration_ms > spec.max_track_minutes * 60000:
         return f"longer than {spec.max_track_minutes:g} min"
-    return None
+    return wish_violation(t, spec)
 
 
 def allowed_tracks(candidates: list[Candidate], spec: PlaylistSpec,

@@ -16,6 +16,7 @@ from agent.planner.formats import read_format
 from agent.planner.parse import SEPARATORS, Parse
 from agent.planner.quantities import Marker, bpm, counts, durations, normalise, years
 from agent.planner.vocab import vocab_for
+from agent.planner.wishes import artist_eras, instrumental_rule, only_cued, only_trailing
 from tools.catalog import Catalog
 
 FAMILIAR, NEUTRAL, DISCOVER = 0.15, 0.5, 0.85
@@ -171,12 +172,15 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
     _policy_and_narration(p)
     durations(p.mk, p.fields)
     bpm(p.mk, p.fields)
+    artist_eras(p, catalog)  # before plain years: the album '1989' is not the year 1989
     years(p.mk, p.fields, vocab.max_year)
     counts(p.mk, p.fields, p.flags)
     _shape(p)
     _negative_phrase_moods(p)
+    only = only_cued(p)
     _negations(p)
     artist_cues(p)
+    only += only_trailing(p)
     _genres_and_moods(p)
     excluded = set(p.exclude_genres)
     moods = _unique(m for m in p.moods if m not in p.negated_moods)
@@ -187,6 +191,8 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
         "exclude_genres": _unique(p.exclude_genres),
         "seed_artists": _unique(a for _, a in sorted(p.seeds)),
         "exclude_artists": _unique(a for _, a in sorted(p.exclude_artists)),
+        "only_artists": _unique(a for _, a in sorted(only)),
+        "instrumental": instrumental_rule(p, moods),
         "moods": moods,
         "feature_targets": _feature_targets(moods, _unique(p.negated_moods)),
         "query": _query(p),
