@@ -1,5 +1,5 @@
 """Stated wishes end to end on the fixture catalog: only-X, no vocals, a count above the limit, without-X and
-arcs are enforced in code and each has a true constraint report."""
+arcs are enforced in code and each has a true constraint report; filtered-out reasons are true of the playlist."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 
 from agent.generate import generate
 from agent.models import MAX_COUNT, GenerateRequest, PlaylistSpec
+from agent.selection import VERSION_REASON
 from agent.wishes import (
     INSTRUMENTAL_MIN,
     SPEECHINESS_MAX,
@@ -79,6 +80,14 @@ def test_an_asked_arc_is_reported_as_it_came_out(deps, prompt, arc):
     entry = reports(pl)["arc"]
     assert pl.spec.arc == arc
     assert entry.met == arc_direction([t.energy for t in pl.tracks], arc)[0]
+
+
+def test_filtered_versions_are_versions_of_songs_in_the_playlist(deps):
+    for prompt in ("pop punk anthems", "Taylor Swift", "emo classics 30 songs"):
+        pl = generate(GenerateRequest(prompt=prompt), deps)
+        songs = {deps.catalog.get(t.id).song_key for t in pl.tracks}
+        versions = [f for f in pl.filtered if f.reason == VERSION_REASON]
+        assert all(deps.catalog.get(f.id).song_key in songs for f in versions)
 
 
 def test_wish_filters_and_violations(catalog):
