@@ -51,8 +51,10 @@ def wish_violation(track: Track, spec: PlaylistSpec) -> str | None:
     """Why this track breaks an only-artists or instrumental rule, or None."""
     if spec.only_artists and not credits_any(track, spec.only_artists):
         return f"does not credit {' or '.join(spec.only_artists)}"
-    if spec.instrumental and not is_instrumental(track):
-        return f"has vocals (instrumentalness {track.instrumentalness:.3f}, speechiness {track.speechiness:.3f})"
+    if spec.instrumental and track.instrumentalness < INSTRUMENTAL_MIN:
+        return f"has vocals (instrumentalness {track.instrumentalness:.2f} < {INSTRUMENTAL_MIN:g})"
+    if spec.instrumental and track.speechiness > SPEECHINESS_MAX:
+        return f"has spoken or rapped parts (speechiness {track.speechiness:.4f} > {SPEECHINESS_MAX:g})"
     return None
 
 

@@ -213,7 +213,7 @@ EXPLICIT_EXCLUDE = (r"non[- ]?explicit|(?:no|not|nothing|without|zero|avoid|skip
                     r"bad words|bad language|parental advisory|dirty lyrics|foul language|vulgar\w*|f bombs?)|"
                     r"explicit[- ]free|clean (?:versions?|edits?|lyrics|only|songs|music|tracks|playlist|mix)|"
                     r"clean|kid[- ]?friendly|(?<!no )(?<!not )(?<!without )(?:kids?|children|child|toddlers?)|family[- ]?friendly|family|"
-                    r"radio (?:edits?|versions?)|radio[- ]friendly|sfw|safe for (?:work|kids|school|the office)|"
+                    r"radio (?:edits?|versions?)|radio[- ]friendly|sfw|safe for (?:my |the |our )?(?:work|kids|children|family|school|office)|"
                     r"work[- ]?safe|office[- ]?safe|pg|pg[- ]13|g[- ]rated|wholesome|censored|grandkids|"
                     r"grandson|granddaughter|classroom|nursery rhymes?|baby shower|my baby'?s|students|"
                     r"(?:[1-9]|1[0-2])[- ]?(?:(?:years?|yrs?)[- ]?olds?|yos?)|little ones?|kiddos?|youngsters|preschool\w*|"
