@@ -23,8 +23,10 @@ install: $(BIN)/segue
 demo: install  ## first playlist, offline
 	$(BIN)/segue generate "rainy Sunday coffee, mellow indie, no explicit, about 40 minutes"
 
-test: install  ## the CI test command: the core eval suite as a gate, then unit/integration tests
+test: install  ## the CI test command: the core, listener and adversarial eval suites as gates, then unit/integration tests
 	$(BIN)/segue eval run evals/suites/core.yaml --provider offline --out eval-out
+	$(BIN)/segue eval run evals/suites/listener.yaml --provider offline --out eval-out/listener
+	$(BIN)/segue eval run evals/suites/adversarial.yaml --provider offline --out eval-out/adversarial
 	$(BIN)/python -m pytest
 
 eval: install

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from agent.models import Candidate, PlaylistSpec, SearchFilters
+from agent.wishes import with_wish_filters
 from tools.catalog import Catalog, embed_query
 from tools.content_filter import ContentPolicy
 from tools.embeddings import normalise
@@ -18,13 +19,13 @@ POOL = 400
 def search_filters(spec: PlaylistSpec, policy: ContentPolicy) -> SearchFilters:
     """The hard filters of a spec and a policy as catalog search filters."""
     max_ms = [m for m in (policy.max_track_ms, int(spec.max_track_minutes * 60000) if spec.max_track_minutes else None) if m]
-    return SearchFilters(
+    return with_wish_filters(SearchFilters(
         explicit="exclude" if "exclude" in (spec.explicit, policy.explicit) else "allow",
         exclude_artists=list(dict.fromkeys(spec.exclude_artists + policy.blocked_artists)),
         exclude_genres=list(dict.fromkeys(spec.exclude_genres + policy.blocked_genres)),
         year_min=spec.year_min, year_max=spec.year_max, tempo_min=spec.tempo_min, tempo_max=spec.tempo_max,
         max_duration_ms=min(max_ms) if max_ms else None,
-    )
+    ), spec)
 
 
 def query_text(spec: PlaylistSpec) -> str:

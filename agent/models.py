@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # exactly like an empty one; the pattern tells API clients the same.
 NON_BLANK = StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")
 
+MAX_COUNT = 100  # the most tracks one playlist holds
+
 Arc = Literal["rise", "fall", "steady", "peak", "wave", "rise_fall"]
 
 # --------------------------------------------------------------------------- prompt → spec
@@ -59,7 +61,7 @@ class PlaylistSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # hard constraints
-    count: int | None = Field(None, ge=1, le=100, description="Exact number of tracks. Default 20 when neither count nor minutes is given.")
+    count: int | None = Field(None, ge=1, le=MAX_COUNT, description="Exact number of tracks. Default 20 when neither count nor minutes is given.")
     minutes: float | None = Field(None, ge=1, le=600, description="Target total length in minutes (met within ±3%).")
     explicit: ExplicitPolicy = Field("allow", description="exclude drops explicit tracks and tracks of unknown status.")
     exclude_artists: list[str] = Field(default_factory=list, description="Artists never to play (featured credits included).")
@@ -69,6 +71,9 @@ class PlaylistSpec(BaseModel):
     tempo_min: float | None = Field(None, ge=0, le=300, description="Lowest tempo in BPM.")
     tempo_max: float | None = Field(None, ge=0, le=300, description="Highest tempo in BPM.")
     max_track_minutes: float | None = Field(None, gt=0, le=60, description="Longest allowed single track.")
+    only_artists: list[str] = Field(default_factory=list, description="'only X', 'nothing but X': every track credits one of these artists (featured credits count).")
+    instrumental: bool = Field(False, description="'no vocals', 'instrumental': every track is instrumental (see agent/wishes.py for the thresholds).")
+    count_asked: int | None = Field(None, ge=1, description="The count the prompt asked for when it is above the 100 tracks Segue returns (count is then 100).")
     # soft preferences
     genres: list[str] = Field(default_factory=list, description="Wanted genres (catalog genre vocabulary).")
     seed_artists: list[str] = Field(default_factory=list, description="Artists to sound like ('like Phoebe Bridgers').")

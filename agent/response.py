@@ -19,6 +19,7 @@ from agent.models import (
     Track,
 )
 from agent.talk_slots import TOLERANCE, describe, music_spec
+from agent.wishes import with_wish_reports
 from tools.content_filter import ContentPolicy, apply_policy
 from tools.talk_build import TalkItem
 
@@ -87,7 +88,7 @@ def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
                                 met=songs == len(tracks)))
     out += range_reports(spec, tracks) + owned_report(tracks, policy)
     fallback = "not enough catalog tracks pass the filters (see filtered)"
-    return [r if r.met else r.model_copy(update={"note": why.get(r.name, fallback)}) for r in out]
+    return with_wish_reports(spec, tracks, [r if r.met else r.model_copy(update={"note": why.get(r.name, fallback)}) for r in out])
 
 
 def range_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:

@@ -11,6 +11,7 @@ import numpy as np
 
 from agent.camelot import bpm_matrix, compatible_matrix
 from agent.models import Candidate, ConstraintReport, FilteredItem, PlaylistSpec, Track
+from agent.wishes import wish_violation
 from tools.content_filter import ContentPolicy, apply_policy
 from tools.moods import mood_words, tempo_word
 from tools.normalize import fold, norm_artist
@@ -48,7 +49,8 @@ class Pool:
 
 
 def spec_violation(t: Track, spec: PlaylistSpec) -> str | None:
-    """Hard constraints of the spec the content policy does not cover (year, tempo, track length)."""
+    """Hard constraints of the spec the content policy does not cover (year, tempo, track length, only-artists,
+    instrumental)."""
     if spec.year_min is not None and (t.year is None or t.year < spec.year_min):
         return f"released before {spec.year_min}"
     if spec.year_max is not None and (t.year is None or t.year > spec.year_max):
@@ -59,21 +61,26 @@ def spec_violation(t: Track, spec: PlaylistSpec) -> str | None:
         return f"faster than {spec.tempo_max:g} BPM"
     if spec.max_track_minutes is not None and t.duration_ms > spec.max_track_minutes * 60000:
         return f"longer than {spec.max_track_minutes:g} min"
-    return None
+    return wish_violation(t, spec)
+
+
+VERSION_REASON = "another version of a song already in the playlist"
 
 
 def allowed_tracks(candidates: list[Candidate], spec: PlaylistSpec,
                    policy: ContentPolicy) -> tuple[list[Track], dict[str, float], list[FilteredItem]]:
-    """Best-first unique candidates that pass the content policy and the spec's hard constraints."""
+    """Best-first unique candidates (one version per song) that pass the content policy and the spec's hard
+    constraints. A version set aside is listed with VERSION_REASON; `select` keeps that entry only when the
+    version it lost to is in the playlist."""
     scores: dict[str, float] = {}
     for c in candidates:
         scores[c.track.id] = max(c.score, scores.get(c.track.id, -math.inf))
     ranked = sorted({c.track.id: c.track for c in candidates}.values(), key=lambda t: (-scores[t.id], t.id))
-    allowed, filtered = apply_policy(ranked, policy)
+    allowed, filtered = apply_policy(ranked, policy.model_copy(update={"dedupe": False}))
     kept: list[Track] = []
     songs: set[str] = set()
     for t in allowed:
-        reason = spec_violation(t, spec) or ("another version of a song already chosen" if t.song_key in songs else None)
+        reason = spec_violation(t, spec) or (VERSION_REASON if t.song_key in songs else None)
         if reason:
             filtered.append(FilteredItem(id=t.id, title=t.title, artists=list(t.artists), reason=reason))
             continue
@@ -191,7 +198,15 @@ def select(candidates: list[Candidate], spec: PlaylistSpec, policy: ContentPolic
         chosen, reports = fit_count(pool, spec, count or 20)
     picked = [pool.tracks[k] for k in chosen]
     return Selection(tracks=picked, why={t.id: why_for(t, spec, profile) for t in picked}, constraints=reports,
-                     filtered=filtered)
+                     filtered=true_of(filtered, picked, candidates))
+
+
+def true_of(filtered: list[FilteredItem], picked: list[Track], candidates: list[Candidate]) -> list[FilteredItem]:
+    """Only the removals that are true of the playlist: a version set aside stays listed only when another
+    version of its song was picked (otherwise it simply was not chosen)."""
+    in_playlist = {t.song_key for t in picked}
+    song = {c.track.id: c.track.song_key for c in candidates}
+    return [f for f in filtered if f.reason != VERSION_REASON or song.get(f.id) in in_playlist]
 
 
 def shortfall_reports(spec: PlaylistSpec, found: int) -> list[ConstraintReport]:

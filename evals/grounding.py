@@ -14,6 +14,7 @@ from tools.catalog import Catalog
 from tools.normalize import fold, norm_artist, norm_title
 
 _QUOTED = re.compile(r"[\"“”‘’«»]([^\"“”‘’«»]{2,80})[\"“”‘’«»]")
+_IN_WORD_APOSTROPHE = re.compile(r"(?<=\w)[’‘](?=\w)")  # "Don’t" is a word, not a quotation
 _BY = re.compile(r"(?<![\w'’])((?:[A-Z0-9][\w'’&.!?-]*\s+){0,6}[A-Z0-9][\w'’&.!?-]*)\s+by\s+([A-Z0-9][\w'’&.$!-]*(?:\s+[A-Z0-9&][\w'’&.$!-]*){0,4})")
 _YEAR = re.compile(r"(?<![\d'’])((?:19|20)\d\d)(s?)(?!\d)")
 _DECADE = re.compile(r"(?<![\w\d])['’]?([0-9]0)s\b")
@@ -69,7 +70,7 @@ def _named(phrase: str, facts: str, prompt: str) -> bool:
 
 
 def _check_titles(text: str, facts: str, artists: set[str], prompt: str, out: Grounding) -> None:
-    for m in _QUOTED.finditer(text):
+    for m in _QUOTED.finditer(_IN_WORD_APOSTROPHE.sub("'", text)):
         name = fold(m.group(1))
         if not name:
             continue

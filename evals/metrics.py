@@ -23,9 +23,11 @@ from typing import Any
 import numpy as np
 
 from agent.models import Arc, Playlist
+from agent.wishes import INSTRUMENTAL_MIN, SPEECHINESS_MAX
 from evals.grounding import check_narration
 from tools.catalog import Catalog
-from tools.normalize import fold, norm_artist, song_key
+from tools.catalog_names import track_artist_names
+from tools.normalize import fold, norm_artist, song_key, split_artists
 
 HIGHER_IS_BETTER = {"coherence": True, "artist_entropy": True, "ild": True, "novelty": None, "user_novelty": None,
                     "camelot_pct": True, "mean_dbpm": False, "arc_fit": True, "violations": False, "grounded": True,
@@ -73,23 +75,10 @@ def arc_fit(energies: list[float], shape: Arc | None) -> float | None:
 
 
 def arc_direction(energies: list[float], shape: Arc, min_delta: float) -> tuple[bool, str]:
-    """Does the energy move the way the shape says? Compares the means of the first, middle and last thirds."""
-    if len(energies) < 3:
-        return False, f"only {len(energies)} tracks"
-    thirds = [float(np.mean(part)) for part in np.array_split(np.asarray(energies), 3)]
-    first, mid, last = thirds
-    detail = f"energy thirds {first:.2f} → {mid:.2f} → {last:.2f}"
-    if shape == "rise":
-        return last - first >= min_delta, detail
-    if shape == "fall":
-        return first - last >= min_delta, detail
-    if shape == "steady":
-        return max(thirds) - min(thirds) <= max(0.1, min_delta), detail
-    if shape in ("peak", "rise_fall"):
-        return max(mid, last) - first >= min_delta and mid >= min(first, last), detail
-    smooth = np.convolve(energies, np.ones(3) / 3, mode="valid")
-    turns = int((np.diff(np.sign(np.diff(smooth))) != 0).sum())
-    return turns >= 2 and float(np.ptp(smooth)) >= min_delta, f"{detail}; {turns} turns"
+    """Does the energy move the way the shape says? (the same check the playlist's arc report makes)"""
+    from agent.wishes import arc_direction as direction
+
+    return direction(energies, shape, min_delta)
 
 
 def hidden_shortfalls(p: Playlist) -> list[str]:
@@ -103,6 +92,8 @@ def hidden_shortfalls(p: Playlist) -> list[str]:
         actual = sum(t.duration_ms for t in p.tracks) / 60000
         if abs(actual - p.spec.minutes) > 0.03 * p.spec.minutes and getattr(reports.get("duration"), "met", True):
             out.append(f"duration {actual:.1f} ≠ {p.spec.minutes:g} min not reported")
+    if p.spec.count_asked and len(p.tracks) < p.spec.count_asked and getattr(reports.get("count"), "met", True):
+        out.append(f"count {len(p.tracks)} < {p.spec.count_asked} asked not reported")
     bad = sum(t.explicit is not False for t in p.tracks)
     if "explicit" in reports and reports["explicit"].met and bad and p.spec.explicit == "exclude":
         out.append(f"explicit reported met with {bad} explicit/unknown tracks")
@@ -119,15 +110,20 @@ def violations(p: Playlist, catalog: Catalog | None) -> list[str]:
     """Every hard constraint of the spec the playlist breaks, plus unreported shortfalls."""
     s = p.spec
     blocked = {norm_artist(a) for a in s.exclude_artists}
+    only = {norm_artist(a) for a in s.only_artists}
     out: list[str] = []
     seen: set[str] = set()
     for t in p.tracks:
         full = catalog.get(t.id) if catalog is not None else None
-        artists = {norm_artist(a) for a in t.artists}
+        artists = {norm_artist(a) for a in t.artists} | {n for a in t.artists for n in split_artists(a)}
+        artists |= set(track_artist_names(full)) if full is not None else set()
         genres = list(full.genres) if full is not None else t.genres
         checks = [
             (s.explicit == "exclude" and t.explicit is not False, "explicit"),
             (bool(blocked & artists), "excluded artist"),
+            (bool(s.only_artists) and not only & artists, "not by the only artists asked"),
+            (s.instrumental and (full is None or full.instrumentalness < INSTRUMENTAL_MIN
+                                 or full.speechiness > SPEECHINESS_MAX), "has vocals"),
             (bool(s.exclude_genres) and in_family(genres, s.exclude_genres), "excluded genre"),
             ((s.year_min or s.year_max) and not _within(t.year, s.year_min, s.year_max), "year"),
             ((s.tempo_min or s.tempo_max) and not _within(t.tempo, s.tempo_min, s.tempo_max), "tempo"),

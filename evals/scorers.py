@@ -79,6 +79,20 @@ class NarrationLengthArgs(_Args):
     min_segments: int = 0
 
 
+class ShareArgs(_Args):
+    min: float = Field(1.0, ge=0, le=1, description="Share of tracks that must pass.")
+
+
+class ExclusiveArgs(ShareArgs):
+    artists: list[str] = Field(min_length=1)
+
+
+class ReportedArgs(_Args):
+    name: str
+    met: bool | None = Field(None, description="The report's met flag must be this (None: any).")
+    note: bool = Field(False, description="An unmet report must carry a note.")
+
+
 class RubricArgs(_Args):
     criteria: str
     min_score: float = Field(0.7, ge=0, le=1)
@@ -100,6 +114,13 @@ def _genres(t: PlaylistTrack, catalog: Catalog | None) -> list[str]:
 def _artists(t: PlaylistTrack, catalog: Catalog | None) -> list[str]:
     full = _full_track(t, catalog)
     return track_artist_names(full) if full is not None else [norm_artist(a) for a in t.artists]
+
+
+def _credits(t: PlaylistTrack, catalog: Catalog | None) -> set[str]:
+    """Every credited name, also the names inside combined credits ('Bob Marley & The Wailers')."""
+    from tools.normalize import split_artists
+
+    return set(_artists(t, catalog)) | {p for a in t.artists for p in split_artists(a)}
 
 
 def _label(t: PlaylistTrack) -> str:
@@ -127,8 +148,49 @@ def no_explicit(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
 
 def exclude_artists(p: Playlist, a: list[str], ctx: ScoreContext) -> Outcome:
     blocked = {norm_artist(x) for x in a}
-    bad = [_label(t) for t in p.tracks if blocked & set(_artists(t, ctx.catalog))]
+    bad = [_label(t) for t in p.tracks if blocked & _credits(t, ctx.catalog)]
     return outcome("exclude_artists", not bad, f"found {bad[:3]}" if bad else "none present")
+
+
+def exclusive(p: Playlist, a: ExclusiveArgs, ctx: ScoreContext) -> Outcome:
+    """'only X': every track (or a share) credits one of the artists; an empty playlist fails."""
+    wanted = {norm_artist(x) for x in a.artists}
+    bad = [_label(t) for t in p.tracks if not wanted & _credits(t, ctx.catalog)]
+    share = 1 - len(bad) / len(p.tracks) if p.tracks else 0.0
+    return outcome("exclusive", bool(p.tracks) and share >= a.min - 1e-9,
+                   f"{share:.0%} credit {a.artists}" + (f"; not: {bad[:3]}" if bad else ""))
+
+
+def instrumental_share(p: Playlist, a: ShareArgs, ctx: ScoreContext) -> Outcome:
+    """Share of tracks without vocals: instrumentalness ≥ 0.5 and speechiness ≤ 0.1 (agent/wishes.py)."""
+    from agent.wishes import INSTRUMENTAL_MIN, SPEECHINESS_MAX
+
+    ok = 0
+    for t in p.tracks:
+        full = _full_track(t, ctx.catalog)
+        ok += full is not None and full.instrumentalness >= INSTRUMENTAL_MIN and full.speechiness <= SPEECHINESS_MAX
+    share = ok / len(p.tracks) if p.tracks else 0.0
+    return outcome("instrumental_share", bool(p.tracks) and share >= a.min - 1e-9,
+                   f"{share:.0%} instrumental (min {a.min:.0%})")
+
+
+def reported(p: Playlist, a: ReportedArgs, ctx: ScoreContext) -> Outcome:
+    """The constraint report has an entry of this name (with this met flag, and a note when unmet)."""
+    entry = next((c for c in p.constraints if c.name == a.name), None)
+    if entry is None:
+        return outcome("reported", False, f"no {a.name!r} entry in {[c.name for c in p.constraints]}")
+    ok = (a.met is None or entry.met == a.met) and (not a.note or entry.met or bool(entry.note))
+    return outcome("reported", ok, f"{a.name}: {entry.actual} (target {entry.target}) met={entry.met} {entry.note!r}")
+
+
+def filtered_honest(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
+    """'another version of a song already in the playlist' only when a version of that song is in it."""
+    from tools.normalize import song_key
+
+    songs = {song_key(t.artists[0] if t.artists else "", t.title) for t in p.tracks}
+    bad = [f"{f.title} — {', '.join(f.artists)}" for f in p.filtered if f.reason.startswith("another version")
+           and song_key(f.artists[0] if f.artists else "", f.title) not in songs]
+    return outcome("filtered_honest", not bad or not a, f"untrue: {bad[:3]}" if bad else f"{len(p.filtered)} removals, all true")
 
 
 def exclude_genres(p: Playlist, a: list[str], ctx: ScoreContext) -> Outcome:
@@ -245,6 +307,8 @@ SCORERS: dict[str, tuple[Any, Scorer]] = {
     "narration_length": (NarrationLengthArgs, narration_length), "no_duplicates": (bool, no_duplicates),
     "constraints_honest": (bool, constraints_honest), "constraints_met": (bool, constraints_met),
     "not_degraded": (bool, not_degraded), "rubric": (RubricArgs, rubric),
+    "exclusive": (ExclusiveArgs, exclusive), "instrumental_share": (ShareArgs, instrumental_share),
+    "reported": (ReportedArgs, reported), "filtered_honest": (bool, filtered_honest),
 }
 
 
@@ -260,6 +324,12 @@ def _shorthand(kind: str, args: Any) -> Any:
         return {"criteria": args}
     if kind == "artist_spacing" and isinstance(args, int):
         return {"min_gap": args}
+    if kind == "exclusive" and isinstance(args, list | str):
+        return {"artists": [args] if isinstance(args, str) else args}
+    if kind == "instrumental_share" and isinstance(args, int | float):
+        return {"min": args}
+    if kind == "reported" and isinstance(args, str):
+        return {"name": args}
     return args
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from core.errors import InvalidInput, StoreError
 from core.types import FEATURES, Candidate, SearchFilters, Track
 from tools.catalog_names import track_artist_names  # noqa: F401  (re-exported)
-from tools.normalize import fold, norm_artist
+from tools.normalize import fold, norm_artist, split_artists
 from tools.store import BuildInfo
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class Catalog:
         self.features = {f: num[f] for f in FEATURES}
         self.credits: list[list[str]] = cols.text["credits"]
         self.genre_lists: list[list[str]] = cols.text["genres"]
-        self._artist_index = _postings(self.credits)
+        self._artist_index = _postings([_with_parts(c, a) for c, a in zip(self.credits, cols.text["artists"], strict=True)])
         self._genre_index = _postings(self.genre_lists)
 
     @classmethod
@@ -202,6 +202,12 @@ def top_k(scores: np.ndarray, k: int) -> list[int]:
         return []
     part = np.argpartition(-scores, k - 1)[:k]
     return sorted(part.tolist(), key=lambda i: (-scores[i], i))
+
+
+def _with_parts(credits: list[str], artists: list[str]) -> list[str]:
+    """A track's credited names plus each name inside a combined credit ('Bob Marley & The Wailers' → 'bob marley',
+    'wailers'), so blocking or asking for an artist also covers the credits they share."""
+    return list(dict.fromkeys(credits + [p for a in artists for p in split_artists(a)]))
 
 
 def _postings(lists: list[list[str]]) -> dict[str, np.ndarray]:

@@ -6,12 +6,13 @@ import ast
 import csv
 import gzip
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.types import Explicit, Track
-from tools.normalize import clean_text, norm_artist, norm_title, recording_key, song_key
+from tools.normalize import base_title, clean_text, norm_artist, norm_title, recording_key, song_key
 
 # Camelot wheel: pitch class → code, for major (B) and minor (A) keys.
 _CAMELOT_MAJOR = {0: 8, 1: 3, 2: 10, 3: 5, 4: 12, 5: 7, 6: 2, 7: 9, 8: 4, 9: 11, 10: 6, 11: 1}
@@ -129,11 +130,9 @@ def merge(records: list[Record], artist_genres: dict[str, list[str]]) -> Track:
     """One Track from every record of the same song (see data/README.md for the rules)."""
     best = _preferred(records)
     key = song_key(best.artists[0], best.title)
-    genres: list[str] = []
-    for artist in best.artists:
-        genres += artist_genres.get(norm_artist(artist), [])
-    for rec in records:
-        genres += rec.genres
+    genres = [g for artist in best.artists for g in artist_genres.get(norm_artist(artist), [])]
+    if not genres:  # no artist-level genre known: the sources' own labels (playlist genres, top-hits genres)
+        genres = [g for rec in records for g in rec.genres]
     years = [r.year for r in records if r.year]
     return Track.model_construct(
         id=_track_id(records, key), title=clean_text(best.title), artists=[clean_text(a) for a in best.artists],
@@ -174,7 +173,32 @@ def build_tracks(raw: Path) -> list[Track]:
         for records in split_editions(group):
             track = merge(records, artist_genres)
             tracks.setdefault(track.id, track)
-    return [tracks[i] for i in sorted(tracks)]
+    return earliest_years([tracks[i] for i in sorted(tracks)])
+
+
+#: Title suffixes of the same recording as the plain title: edits and single mixes, not remixes or live takes.
+_SAME_RECORDING = re.compile(r"^(?:(?:radio|single|clean|explicit|album|original|short|7\"?)\s+)?"
+                             r"(?:edit|edited|mix|version|cut)(?:\s+\(edited\))?$|"
+                             r"^(?:\d{4}\s+)?(?:digital(?:ly)?\s+)?remaster(?:ed)?(?:\s+\d{4})?(?:\s+version)?$", re.I)
+_FEAT_PART = re.compile(r"[\(\[]?\s*\b(?:feat\.?|ft\.?|featuring|with)\s[^\)\]]*[\)\]]?", re.I)
+
+
+def is_original_title(title: str) -> bool:
+    """The plain title ('Vogue'), or the plain title with an edit suffix ('Vogue - Edit', '… (Single Mix)')."""
+    rest = _FEAT_PART.sub("", clean_text(title)[len(base_title(title)):]).strip(" -()[]")
+    return not rest or bool(_SAME_RECORDING.match(rest))
+
+
+def earliest_years(tracks: list[Track]) -> list[Track]:
+    """A song's original recording was out no later than any version of it: remix, live take, clean edition or
+    soundtrack release ('Vogue' 2009 on a compilation, 'Vogue - Edit' 1990 → 1990). The original-titled
+    versions take the earliest year of the song; other versions keep their own."""
+    earliest: dict[str, int] = {}
+    for t in tracks:
+        if t.year:
+            earliest[t.song_key] = min(t.year, earliest.get(t.song_key, t.year))
+    return [t.model_copy(update={"year": earliest[t.song_key]})
+            if t.year and earliest[t.song_key] < t.year and is_original_title(t.title) else t for t in tracks]
 
 
 def track_text(t: Track) -> str:

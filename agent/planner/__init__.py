@@ -11,9 +11,9 @@ def apply_overrides(spec: PlaylistSpec, request: GenerateRequest) -> PlaylistSpe
     """Explicit request options win over what the prompt says."""
     update: dict = {}
     if request.count is not None:
-        update |= {"count": request.count, "minutes": None}
+        update |= {"count": request.count, "minutes": None, "count_asked": None}
     elif request.minutes is not None:
-        update |= {"minutes": request.minutes, "count": None}
+        update |= {"minutes": request.minutes, "count": None, "count_asked": None}
     if request.allow_explicit is False:
         update["explicit"] = "exclude"
     return spec.model_copy(update=update) if update else spec

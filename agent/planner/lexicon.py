@@ -107,7 +107,8 @@ MOODS: tuple[Mood, ...] = (
     # sound
     _m("acoustic", "acoustic, unplugged, stripped, stripped back, stripped down", acousticness=0.85, energy=0.35),
     _m("instrumental", "instrumental, instrumentals, no vocals, no lyrics, without lyrics, without vocals, "
-       "wordless, without a lot of lyrics, without words, no words", instrumentalness=0.8, speechiness=0.04),
+       "wordless, without a lot of lyrics, without words, no words, no singing, no singer, no singers, vocal free, "
+       "vocal-free, no voices, without singing, instrumental only, only instrumental", instrumentalness=0.8, speechiness=0.04),
     _m("intense", "intense, heavy, loud, hard hitting, hard-hitting, harder, aggressive energy", energy=0.9),
     _m("slow", "slow, slower, slow songs, ballad, ballads, downtempo", energy=0.3, danceability=0.4),
     _m("fast", "fast, faster, fast paced, fast-paced, uptempo, up tempo", energy=0.8, danceability=0.65),
@@ -178,13 +179,24 @@ ARC_PATTERNS: tuple[tuple[str, str], ...] = (
              r"build(?:s)? (?:up )?(?:the )?(?:energy|intensity|momentum)|build(?:s)? (?:up|to a peak)(?! (?:a )?playlist)|"
              r"get(?:s|ting)? (?:more )?(?:intense|faster|louder|harder|heavier) as it goes|"
              r"(?:chill|slow|calm|low|mellow) to (?:hype|fast|high|intense|energetic|upbeat)|increasing energy|"
-             r"escalat\w+|rising energy|energy rises|gradually (?:build|faster|louder|more))"),
+             r"escalat\w+|rising energy|energy rises|gradually (?:build|faster|louder|more))|"
+             r"keeps? (?:on )?(?:building|climbing|rising)|keeps? (?:getting|going) (?:faster|harder|louder|higher|"
+             r"more intense|up)|(?:from )?(?:a )?warm[- ]?up (?:to|into|then|and then) (?:the |a )?(?:peak(?: time)?|bangers|"
+             r"high energy|full energy|the drop|climax)|ease (?:me |us )?in(?:to)?(?: it)?(?! sleep)|"
+             r"end(?:s|ing)? (?:on a high|with (?:a bang|bangers)|strong|loud|hype)|finish(?:es|ing)? strong|"
+             r"get(?:s|ting)? (?:more )?(?:energetic|hype|intense|faster|louder) (?:as it goes|over time|towards the end)|"
+             r"energy (?:goes|going) up|bigger and bigger|start(?:s|ing)? (?:off |out )?(?:slow|low|soft|chill|mellow|"
+             r"calm|easy|quiet|gentle)\w*"),
     ("fall", r"wind(?:s|ing)?[ -]?down|cool(?:s|ing)?[ -]?down|calm(?:s|ing)? (?:me |things )?down|"
              r"come ?down|taper(?:s|ing)? off|fade(?:s)? out|settle(?:s)? down|"
              r"start(?:s|ing)? (?:off |out )?(?:high|hype|loud|energetic|fast|strong|upbeat)\w* (?:energy |tempo )?"
              r"(?:and |then |& |but |,)*(?:end|finish|get|go|wind|slow|calm|mellow)\w*" + ARC_TAIL + "|"
              r"(?:hype|fast|high|intense|energetic|upbeat) to (?:chill|slow|calm|low|mellow)|decreasing energy|"
-             r"slow(?:s|ing)? (?:it |things )?down (?:as it goes|towards the end|at the end)"),
+             r"slow(?:s|ing)? (?:it |things )?down (?:as it goes|towards the end|at the end)|"
+             r"get(?:s|ting)? (?:calmer|slower|softer|mellower|quieter|chiller|sleepier) (?:as it goes|over time|towards "
+             r"the end)?|bring(?:s|ing)? (?:me|it|us|the energy) down|energy (?:goes|going) down|"
+             r"end(?:s|ing)? (?:calm|chill|slow|mellow|quiet|soft|sleepy)|ease (?:me |us )?into sleep|"
+             r"(?:party|hype|bangers|club|gym) to (?:chill|sleep|bed|calm)|drift(?:ing)? off at the end"),
     ("steady", r"steady(?: energy| tempo| beat| vibes?| pace)?|consistent(?:ly)?|constant energy|same energy|even energy|"
                r"keep (?:the )?energy (?:up|high|going)|keep it going|no (?:dips|lulls|slow downs|slowdowns)|"
                r"non[- ]?stop|flat energy|level energy|no breaks"),
@@ -201,9 +213,12 @@ EXPLICIT_EXCLUDE = (r"non[- ]?explicit|(?:no|not|nothing|without|zero|avoid|skip
                     r"bad words|bad language|parental advisory|dirty lyrics|foul language|vulgar\w*|f bombs?)|"
                     r"explicit[- ]free|clean (?:versions?|edits?|lyrics|only|songs|music|tracks|playlist|mix)|"
                     r"clean|kid[- ]?friendly|(?<!no )(?<!not )(?<!without )(?:kids?|children|child|toddlers?)|family[- ]?friendly|family|"
-                    r"radio (?:edits?|versions?)|radio[- ]friendly|sfw|safe for (?:work|kids|school|the office)|"
+                    r"radio (?:edits?|versions?)|radio[- ]friendly|sfw|safe for (?:my |the |our )?(?:work|kids|children|family|school|office)|"
                     r"work[- ]?safe|office[- ]?safe|pg|pg[- ]13|g[- ]rated|wholesome|censored|grandkids|"
-                    r"grandson|granddaughter|classroom|nursery rhymes?|baby shower|my baby'?s|students")
+                    r"grandson|granddaughter|classroom|nursery rhymes?|baby shower|my baby'?s|students|"
+                    r"(?:[1-9]|1[0-2])[- ]?(?:(?:years?|yrs?)[- ]?olds?|yos?)|little ones?|kiddos?|youngsters|preschool\w*|"
+                    r"kindergarten|elementary school|school bus|grandchildren|(?:my|our) (?:son|daughter|nephew|niece)s?|"
+                    r"grandma|grandpa|grandmother|grandfather|grandparents|nana|all ages")
 
 #: "clean" as a verb (chores), not a content policy: "while I clean", "clean out my basement", "clean up".
 CLEAN_VERB = r"(?:\b(?:i|we|to|while|and|gonna|will|must|need to)\s+clean\b|\bclean\s+(?:out|up|the|my|our|house|room|car))"

@@ -185,15 +185,18 @@ def user_message(request: GenerateRequest, ctx: ToolContext) -> str:
 
 
 def enforce_stated(spec: PlaylistSpec, parsed: PlaylistSpec) -> PlaylistSpec:
-    """What the prompt states literally (numbers, years, tempo, clean, exclusions) wins over the model;
+    """What the prompt states literally (numbers, years, tempo, clean, exclusions, only-X, instrumental) wins over the model;
     the model can only add restrictions."""
     update: dict[str, Any] = {
         "explicit": "exclude" if "exclude" in (spec.explicit, parsed.explicit) else "allow",
         "exclude_artists": list(dict.fromkeys(parsed.exclude_artists + spec.exclude_artists)),
         "exclude_genres": list(dict.fromkeys(parsed.exclude_genres + spec.exclude_genres)),
+        "instrumental": parsed.instrumental or spec.instrumental,
     }
+    if parsed.only_artists:
+        update["only_artists"] = parsed.only_artists
     if parsed.count is not None or parsed.minutes is not None:
-        update |= {"count": parsed.count, "minutes": parsed.minutes}
+        update |= {"count": parsed.count, "minutes": parsed.minutes, "count_asked": parsed.count_asked}
     for name in ("year_min", "year_max", "tempo_min", "tempo_max", "max_track_minutes"):
         if getattr(parsed, name) is not None:
             update[name] = getattr(parsed, name)

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from agent.models import MAX_COUNT
 from agent.planner.lexicon import DECADE_WORDS, NUMBER_WORDS
 
 #: "around 128 bpm" → tempo_target 128 and the band [123, 133].
@@ -22,7 +23,7 @@ RECENT_YEARS = 2
 _NUM_WORDS = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
-NUM = rf"(?:\d+(?:\.\d+)?|(?:{_TENS})[\s-](?:{_UNITS})|{_NUM_WORDS})"
+NUM = rf"(?:\d+(?:\.\d+)?|(?:{_UNITS}|a|one)[\s-]hundred|(?:{_TENS})[\s-](?:{_UNITS})|{_NUM_WORDS})"
 _NUM_PLAIN = rf"(?:(?:{_TENS})[\s-](?:{_UNITS})|{_TENS}|{_UNITS}|ten|eleven|twelve|fifteen)"
 _HOURS = r"(?:hours?|hrs?|h)"
 _MINUTES = r"(?:minutes?|mins?|m)"
@@ -81,13 +82,15 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 def number(text: str) -> float | None:
-    """'12' → 12, 'twenty five' → 25, 'a dozen' → 12, 'an' → 1, 'half an' → 0.5."""
+    """'12' → 12, 'twenty five' → 25, 'two hundred' → 200, 'a dozen' → 12, 'an' → 1, 'half an' → 0.5."""
     text = text.strip().replace("-", " ")
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
     if text in NUMBER_WORDS:
         return float(NUMBER_WORDS[text])
     parts = text.split()
+    if len(parts) == 2 and parts[1] == "hundred" and parts[0] in NUMBER_WORDS:
+        return float(NUMBER_WORDS[parts[0]] * 100)
     if len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in NUMBER_WORDS:
         return float(NUMBER_WORDS[parts[0]] + NUMBER_WORDS[parts[1]])
     return None
@@ -154,7 +157,9 @@ def counts(mk: Marker, out: dict[str, Any], flags: dict[str, Any]) -> None:
             continue
         start = m.start("n") if m.group("n") else m.start()
         mk.claim(start, m.end("n") if m.group("n") else m.end())
-        out["count"] = int(min(value, 100))
+        out["count"] = int(min(value, MAX_COUNT))
+        if value > MAX_COUNT:
+            out["count_asked"] = int(value)
         if m.group("top") or m.group("top2") or re.search(r"(?:hits|classics|anthems)$", m.group(0)):
             flags["familiar"] = True
 

@@ -122,11 +122,23 @@ def _artist_tables(artist_lists: list[list[str]]) -> tuple[dict[str, str], Count
         tracks[key] += primary.get(display, 0)
         if "&" in display or "+" in display:
             table.setdefault(norm_artist(display.replace("&", " and ").replace("+", " and ")), display)
+        for part in _credit_parts(display):
+            table.setdefault(norm_artist(part), part)
+            tracks[norm_artist(part)] += primary.get(display, 0)
         compact = key.replace(" ", "")
         if " " in key and len(compact) >= 4:
             table.setdefault(compact, display)
             tracks[compact] = tracks[key]
     return table, tracks
+
+
+_CREDIT_SPLIT = re.compile(r"\s*(?:,|&|\+|\bfeat\.?|\bft\.?|\bfeaturing\b)\s*", re.I)
+
+
+def _credit_parts(display: str) -> list[str]:
+    """The names inside a combined credit ('Bob Marley & The Wailers' → 'Bob Marley', 'The Wailers')."""
+    parts = [p.strip() for p in _CREDIT_SPLIT.split(display)]
+    return [p for p in parts if len(norm_artist(p)) >= 3] if len(parts) > 1 else []
 
 
 def _partial_names(artists: dict[str, str], tracks: Counter, taken: set[str]) -> dict[str, str]:

@@ -176,3 +176,44 @@ def test_narration_grounded_stops_an_artist_name_at_the_sentence_end(catalog, ct
     wrong = text.replace(f"by {tracks[1].artist}", "by Zanzibar")
     bad = make_playlist([named, tracks[1]], segments=[Segment(kind="bridge", before_position=2, text=wrong)])
     assert run(bad, "narration_grounded", True, ctx).status == "fail"
+
+
+def test_exclusive_needs_every_track_to_credit_the_artist(catalog, ctx):
+    metallica = by_artist(catalog, "Metallica", 5)
+    assert run(make_playlist(metallica), "exclusive", ["Metallica"], ctx).status == "pass"
+    other = pick(catalog, 1, lambda t: "metallica" not in fold(" ".join(t.artists)))
+    assert run(make_playlist(metallica + other), "exclusive", ["Metallica"], ctx).status == "fail"
+    assert run(make_playlist(metallica + other), "exclusive", {"artists": ["Metallica"], "min": 0.8}, ctx).status == "pass"
+    assert run(make_playlist([], spec=PlaylistSpec()), "exclusive", ["Metallica"], ctx).status == "fail"
+
+
+def test_instrumental_share_reads_the_catalog_features(catalog, ctx):
+    quiet = pick(catalog, 4, lambda t: t.instrumentalness >= 0.8 and t.speechiness <= 0.05)
+    assert run(make_playlist(quiet), "instrumental_share", 1.0, ctx).status == "pass"
+    sung = pick(catalog, 1, lambda t: t.instrumentalness < 0.01)
+    assert run(make_playlist(quiet + sung), "instrumental_share", 1.0, ctx).status == "fail"
+    assert run(make_playlist(quiet + sung), "instrumental_share", 0.8, ctx).status == "pass"
+
+
+def test_reported_checks_the_entry_its_flag_and_note(catalog, ctx):
+    tracks = pick(catalog, 3, lambda t: True)
+    unmet = ConstraintReport(name="count", target="150", actual="3", met=False, note="at most 100")
+    pl = make_playlist(tracks).model_copy(update={"constraints": [unmet]})
+    assert run(pl, "reported", {"name": "count", "met": False, "note": True}, ctx).status == "pass"
+    assert run(pl, "reported", {"name": "count", "met": True}, ctx).status == "fail"
+    assert run(pl, "reported", "arc", ctx).status == "fail"
+    bare = pl.model_copy(update={"constraints": [unmet.model_copy(update={"note": ""})]})
+    assert run(bare, "reported", {"name": "count", "met": False, "note": True}, ctx).status == "fail"
+
+
+def test_filtered_honest_flags_a_version_reason_without_the_version(catalog, ctx):
+    from agent.models import FilteredItem
+
+    tracks = pick(catalog, 3, lambda t: True)
+    kept = FilteredItem(id="x", title=tracks[0].title + " - Live", artists=list(tracks[0].artists),
+                        reason="another version of a song already in the playlist")
+    stray = pick(catalog, 1, lambda t: t.song_key not in {x.song_key for x in tracks})[0]
+    lie = FilteredItem(id=stray.id, title=stray.title, artists=list(stray.artists), reason=kept.reason)
+    ok = make_playlist(tracks).model_copy(update={"filtered": [kept]})
+    assert run(ok, "filtered_honest", True, ctx).status == "pass"
+    assert run(ok.model_copy(update={"filtered": [kept, lie]}), "filtered_honest", True, ctx).status == "fail"

@@ -77,3 +77,67 @@ def test_full_catalog_counts():
     tracks = build_tracks(DATA_DIR / "raw")
     assert len(tracks) > 59_000
     assert len({t.id for t in tracks}) == len(tracks)
+
+
+def test_genres_are_the_artists_not_the_playlists(fixture_tracks, fixture_raw):
+    """A track whose artist has Spotify genres carries those only: no TidyTuesday playlist label on top."""
+    from tools.catalog_build import read_artist_genres, read_tidytuesday
+    from tools.normalize import norm_artist
+
+    artist_genres = read_artist_genres(fixture_raw)
+    by_id = {t.id: t for t in fixture_tracks}
+    checked = 0
+    for rec in read_tidytuesday(fixture_raw):
+        t = by_id.get(rec.id or "")
+        known = [g for a in (t.artists if t else []) for g in artist_genres.get(norm_artist(a), [])]
+        if t is None or not known:
+            continue
+        assert set(t.genres) == set(known), (t.title, t.genres)
+        checked += 1
+    assert checked > 100
+
+
+def test_tracks_without_artist_genres_keep_their_source_labels(fixture_tracks, fixture_raw):
+    from tools.catalog_build import read_artist_genres
+    from tools.normalize import norm_artist
+
+    artist_genres = read_artist_genres(fixture_raw)
+    bare = [t for t in fixture_tracks if not any(norm_artist(a) in artist_genres for a in t.artists)]
+    assert bare and sum(bool(t.genres) for t in bare) > len(bare) / 2
+
+
+@pytest.mark.parametrize(("title", "original"), [
+    ("Vogue", True), ("Vogue - Edit", True), ("Hey Jude - Remastered 2015", True), ("Song (feat. X)", True),
+    ("Song - Radio Edit", True), ("Song - Kygo Remix", False), ("Song - Live", False), ("Song (Acoustic)", False),
+])
+def test_original_titles(title, original):
+    from tools.catalog_build import is_original_title
+
+    assert is_original_title(title) is original
+
+
+def test_a_song_is_no_younger_than_any_version_of_it(fixture_tracks):
+    """The original-titled versions of a song carry the earliest year of all its versions (a remix or a clean
+    edition cannot come out before the song did); remixes and live takes keep their own year."""
+    from tools.catalog_build import is_original_title
+
+    earliest: dict[str, int] = {}
+    for t in fixture_tracks:
+        if t.year:
+            earliest[t.song_key] = min(t.year, earliest.get(t.song_key, t.year))
+    originals = [t for t in fixture_tracks if t.year and is_original_title(t.title)]
+    assert originals and all(t.year == earliest[t.song_key] for t in originals)
+
+
+def test_earliest_years_moves_only_originals():
+    from core.types import Track
+    from tools.catalog_build import earliest_years
+
+    def track(id_, title, year):
+        return Track(id=id_, title=title, artists=["Madonna"], year=year, duration_ms=1, tempo=1, key=0, mode=1,
+                     camelot="8B", energy=0, valence=0, danceability=0, acousticness=0, instrumentalness=0,
+                     speechiness=0, liveness=0, loudness=0, song_key="madonna|vogue")
+
+    out = earliest_years([track("a", "Vogue", 2009), track("b", "Vogue - Edit", 1990), track("c", "Vogue - Live", 2012)])
+    assert [t.year for t in out] == [1990, 1990, 2012]
+

@@ -116,7 +116,7 @@ def test_blocked_genre_matches_whole_words_only(catalog):
 
 
 def test_talk_live_and_length_rules(catalog):
-    talk = next(t for t in catalog.tracks if t.speechiness > 0.66)
+    talk = next(t for t in catalog.tracks if t.speechiness > 0.66 and has_genre_word(t, "comedy"))
     assert apply_policy([talk], ContentPolicy())[1][0].reason == "spoken word"
     assert apply_policy([talk], ContentPolicy(allow_talk=True))[0] == [talk]
     live = next(t for t in catalog.tracks if "(live" in t.title.lower() or " - live" in t.title.lower())
@@ -197,3 +197,14 @@ def test_blocked_names_are_normalised_once_for_any_spelling():
                  "The Kanye West"):
         assert apply_policy([t], ContentPolicy(blocked_artists=[name]))[0] == [], name
     assert apply_policy([t], ContentPolicy(blocked_artists=["Kanye"]))[0] == [t]
+
+
+def test_speechy_rap_songs_are_songs_not_spoken_word(catalog):
+    """Speechiness alone flags rap verses; a speechy track with a rap genre and a song title stays."""
+    raps = [t for t in catalog.tracks if t.speechiness > 0.66 and has_genre_word(t, "rap")
+            and not has_genre_word(t, "comedy") and "skit" not in t.title.lower()]
+    assert raps
+    kept, removed = apply_policy(raps, ContentPolicy())
+    assert kept == raps and not removed
+    skits = [t for t in catalog.tracks if t.speechiness > 0.66 and "skit" in t.title.lower()]
+    assert all(r.reason == "spoken word" for r in apply_policy(skits, ContentPolicy())[1])
