@@ -44,9 +44,21 @@ class PlanDelta(BaseModel):
     tempo_max: float | None = None
 
 
-def delta_schema() -> dict[str, Any]:
-    """PlanDelta as a compact JSON schema (no titles, nullable fields flattened) for response_format."""
-    return _compact(PlanDelta.model_json_schema())
+NUMBER_FIELDS = ("count", "minutes", "year_min", "year_max", "tempo_min", "tempo_max")
+EXCLUSION_FIELDS = ("exclude_artists", "exclude_genres")
+_NEGATION = re.compile(r"\b(no|not|non|without|except|never|avoid|skip|minus|nothing by|none|but)\b|-free\b", re.I)
+
+
+def delta_schema(prompt: str) -> dict[str, Any]:
+    """PlanDelta as a compact JSON schema for response_format, offering only the fields that could pass the
+    checks for this prompt: numbers only when the prompt says one, exclusions only when it rules something
+    out. Fewer fields, fewer tokens, fewer made-up restrictions."""
+    schema = _compact(PlanDelta.model_json_schema())
+    drop = set() if prompt_numbers(prompt) else set(NUMBER_FIELDS)
+    drop |= set() if _NEGATION.search(prompt) else set(EXCLUSION_FIELDS)
+    schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in drop}
+    schema["required"] = ["picks"]
+    return schema
 
 
 def _compact(node: Any) -> Any:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from typing import Any
 
@@ -35,7 +36,7 @@ from tools.agent_tools import ToolContext, describe_genre, get_taste_profile, se
 log = logging.getLogger(__name__)
 
 MAX_OUTPUT_TOKENS = 400
-MAX_LISTED = 30  # tracks shown to the model for the final answer
+MAX_LISTED = 25  # tracks shown to the model for the final answer
 PICK_BONUS = 0.05  # a model pick ranks a little above an equally similar pooled candidate
 
 
@@ -147,14 +148,42 @@ def guard_middleware(offered: set[str]) -> Any:
             last = state["messages"][-1]
             if not isinstance(last, AIMessage):
                 return None
-            kept = [c for c in last.tool_calls if c["name"] in offered]
+            written = [] if last.tool_calls else calls_in_text(last.content, offered)
+            kept = [c for c in last.tool_calls if c["name"] in offered] + written
             for c in kept:
                 runtime.context.usage.tool_calls[c["name"]] = runtime.context.usage.tool_calls.get(c["name"], 0) + 1
             if len(kept) == len(last.tool_calls) and not last.invalid_tool_calls:
                 return None
-            return {"messages": [last.model_copy(update={"tool_calls": kept, "invalid_tool_calls": []})]}
+            update = {"tool_calls": kept, "invalid_tool_calls": []} | ({"content": ""} if written else {})
+            return {"messages": [last.model_copy(update=update)]}
 
     return Guard()
+
+
+_CALL_TEXT = re.compile(r"\{.*\}", re.S)
+
+
+def calls_in_text(content: Any, offered: set[str]) -> list[dict[str, Any]]:
+    """Tool calls a model wrote as text instead of the server's tool-call format (small models answer with a
+    ```json block or a bare {"name": ..., "arguments": {...}} object, which the server passes on as content).
+    Only well-formed calls of offered tools count; anything else in the text is ignored."""
+    text = content if isinstance(content, str) else ""
+    found = _CALL_TEXT.search(text)
+    if not found:
+        return []
+    decoder, out, at = json.JSONDecoder(), [], 0
+    body = found.group(0)
+    while (start := body.find("{", at)) >= 0:
+        try:
+            value, at = decoder.raw_decode(body, start)
+        except ValueError:
+            at = start + 1
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            args = item.get("arguments", item.get("parameters")) if isinstance(item, dict) else None
+            if isinstance(item, dict) and item.get("name") in offered and isinstance(args, dict):
+                out.append({"name": item["name"], "args": args, "id": f"text_call_{len(out)}", "type": "tool_call"})
+    return out[:4]
 
 
 def check_budget(ctx: ToolContext) -> None:
@@ -205,7 +234,7 @@ def final_answer(model: Any, system: str, user: str, version: str, parsed: Playl
     ask = render("plan", version, tracks=numbered(listed, deps), parsed=parse_summary(parsed),
                  facts="\n".join(results) or "none")
     messages: list[Any] = [SystemMessage(content=system), HumanMessage(content=user), HumanMessage(content=ask)]
-    kwargs = {"extra_body": {"response_format": response_format()}} if deps.settings.llm_json_schema else {}
+    kwargs = {"extra_body": {"response_format": response_format(user)}} if deps.settings.llm_json_schema else {}
     problem = ""
     for _attempt in range(2):
         check_budget(ctx)
@@ -222,8 +251,9 @@ def final_answer(model: Any, system: str, user: str, version: str, parsed: Playl
     raise NoPlan(f"model gave no valid plan ({problem})")
 
 
-def response_format() -> dict[str, Any]:
-    return {"type": "json_schema", "json_schema": {"name": "plan", "schema": delta_schema(), "strict": False}}
+def response_format(user: str) -> dict[str, Any]:
+    schema = delta_schema(user.splitlines()[0].removeprefix("Request: "))
+    return {"type": "json_schema", "json_schema": {"name": "plan", "schema": schema, "strict": False}}
 
 
 def parse_delta(content: Any) -> PlanDelta:
@@ -242,7 +272,7 @@ def short_error(exc: Exception) -> str:
 
 
 def numbered(ids: list[str], deps: Deps) -> str:
-    """'n. title - artist | year | genre | bpm' for each listed track, numbered from 1."""
+    """'n. title - artist (year, genre, bpm)' for each listed track, numbered from 1."""
     from tools.agent_tools import clip
 
     lines = []
@@ -250,8 +280,8 @@ def numbered(ids: list[str], deps: Deps) -> str:
         t = deps.catalog.get(track_id)
         if t is not None:
             genre = t.genres[0] if t.genres else "?"
-            lines.append(f"{n}. {clip(t.title, 50)} - {clip(t.artist, 30)} | {t.year or '?'} | {clip(genre, 25)} | "
-                         f"{t.tempo:.0f}bpm")
+            lines.append(f"{n}. {clip(t.title, 50)} - {clip(t.artist, 30)} ({t.year or '?'}, {clip(genre, 25)}, "
+                         f"{t.tempo:.0f} bpm)")
     return "\n".join(lines) or "none"
 
 

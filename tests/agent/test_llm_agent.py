@@ -162,7 +162,7 @@ def test_full_conversation_looks_up_then_plans(llm_deps, catalog):
     assert planned.provider == "openai" and not planned.degraded
     assert planned.spec.count == 15 and planned.spec.explicit == "exclude" and planned.spec.arc == "rise"
     picked = [c.track for c in planned.extra_candidates]
-    assert [f"{t.title} - {t.artist}" for t in picked] == [line.split(" | ")[0] for line in shown[:3]]
+    assert [f"{t.title} - {t.artist}" for t in picked] == [line.rsplit(" (", 1)[0] for line in shown[:3]]
     assert all(t.explicit == "false" for t in picked)
     assert planned.dropped_ids == planned.usage.dropped_ids == 1  # number 99 was never on the list
     assert planned.usage.model_calls == 2
