@@ -555,3 +555,24 @@ def test_enforce_stated_keeps_model_additions(catalog):
     merged = enforce_stated(model, parsed)
     assert merged.count == parsed.count == 20 and merged.explicit == "exclude"
     assert merged.exclude_artists == ["Drake"] and merged.year_min == 2000
+
+
+def test_a_tool_call_written_as_text_is_run(llm_deps):
+    """Qwen2.5-Coder on llama-server answers the look-up turn with a ```json block instead of a tool call."""
+    text = ('```json\n{"name": "search_catalog", "arguments": {"query": "fast pop punk", "genres": ["pop punk"], '
+            '"k": 12}}\n```')
+    with respx.mock() as mock:
+        route = mock.post(URL).mock(side_effect=[completion({"role": "assistant", "content": text}, finish="stop"),
+                                                 plan_reply([1])])
+        planned = plan_with_llm(request(), llm_deps)
+    assert planned.usage.tool_calls == {"search_catalog": 1}
+    assert len(listed(body(route, 1))) == 12  # the model's own search (k=12) made the list
+
+
+def test_plan_schema_offers_only_fields_the_prompt_could_support():
+    from agent.planner.delta import delta_schema
+
+    plain = set(delta_schema("sad songs like Phoebe Bridgers")["properties"])
+    assert "picks" in plain and not plain & {"count", "tempo_min", "year_min", "exclude_artists", "exclude_genres"}
+    full = set(delta_schema("no Drake, 12 songs from the 90s")["properties"])
+    assert {"count", "year_min", "exclude_artists", "exclude_genres"} <= full
