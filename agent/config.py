@@ -56,12 +56,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _local_model_defaults(self) -> Settings:
-        """A model server on this machine (loopback base URL) gets CPU-friendly time limits unless set."""
+        """A model server on this machine (loopback base URL) gets CPU-friendly time limits and no SDK retries
+        unless set."""
         if self.llm_is_local:
             if "llm_timeout_s" not in self.model_fields_set:
                 self.llm_timeout_s = LOCAL_LLM_TIMEOUT_S
             if "request_deadline_s" not in self.model_fields_set:
                 self.request_deadline_s = LOCAL_DEADLINE_S
+            if "llm_max_retries" not in self.model_fields_set:
+                self.llm_max_retries = 0  # a retried timeout only queues the same work again on a busy local server
         return self
 
     @property

@@ -316,7 +316,7 @@ def test_local_base_url_gets_cpu_friendly_time_limits():
 
     local = Settings(llm_base_url="http://127.0.0.1:8088/v1")
     remote = Settings(llm_base_url="https://models.example/v1")
-    assert local.llm_timeout_s >= 60 and local.request_deadline_s >= 90
+    assert local.llm_timeout_s >= 60 and local.request_deadline_s >= 90 and local.llm_max_retries == 0
     assert (remote.llm_timeout_s, remote.request_deadline_s) == (20.0, 45.0)
     assert Settings(llm_base_url="http://localhost:1/v1", request_deadline_s=7).request_deadline_s == 7
 
