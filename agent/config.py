@@ -47,6 +47,9 @@ class Settings(BaseSettings):
                                  "(each turn's tool calls run in parallel).")
     llm_json_schema: bool = Field(True, description="Ask for the final plan with the server's JSON-schema output "
                                   "(response_format json_schema); off: plain JSON in the reply, parsed.")
+    llm_narration: Literal["all", "ends", "off"] = Field(
+        "all", description="Which narration segments the model writes (the others are grounded templates): all, "
+        "ends (intro and outro; the default for a loopback base URL, where each segment costs seconds of CPU) or off.")
     llm_fallback: bool = Field(True, description="Fall back to the offline planner when the LLM fails.")
     prompt_version: str = Field("v3", description="Which prompts/<version>/ to use.")
 
@@ -56,13 +59,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _local_model_defaults(self) -> Settings:
-        """A model server on this machine (loopback base URL) gets CPU-friendly time limits and no SDK retries
-        unless set."""
+        """A model server on this machine (loopback base URL) gets CPU-friendly time limits, no SDK retries and
+        model narration of the intro and outro only, unless set."""
         if self.llm_is_local:
             if "llm_timeout_s" not in self.model_fields_set:
                 self.llm_timeout_s = LOCAL_LLM_TIMEOUT_S
             if "request_deadline_s" not in self.model_fields_set:
                 self.request_deadline_s = LOCAL_DEADLINE_S
+            if "llm_narration" not in self.model_fields_set:
+                self.llm_narration = "ends"
             if "llm_max_retries" not in self.model_fields_set:
                 self.llm_max_retries = 0  # a retried timeout only queues the same work again on a busy local server
         return self

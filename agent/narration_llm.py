@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 Slot = tuple[str, int]  # (kind, before_position)
 
 MAX_WORDS = {"intro": 70, "bridge": 40, "outro": 60}
+MODEL_WRITES = {"all": {"intro", "bridge", "outro"}, "ends": {"intro", "outro"}, "off": set()}  # the rest: templates
 MIN_WORDS = 4
 CUT_OFF = "the reply was cut off at the token limit before this segment was complete; keep it within its word limit"
 MISSING = "the reply did not include it"
@@ -41,9 +42,10 @@ def llm_segments(segments: list[Segment], facts: FactSheet, deps: Any, version: 
         return segments
     texts: dict[Slot, str] = {}
     reasons: dict[Slot, str] = {}
-    pending: list[Slot] = [(s.kind, s.before_position) for s in segments]
+    written = MODEL_WRITES[getattr(deps.settings, "llm_narration", "all")]
+    pending: list[Slot] = [(s.kind, s.before_position) for s in segments if s.kind in written]
     for _attempt in range(2):
-        if cancelled is not None and cancelled.is_set():
+        if not pending or (cancelled is not None and cancelled.is_set()):
             break
         try:
             reply, cut = ask_model(model, facts, pending, reasons, version, usage, deps.settings)

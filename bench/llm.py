@@ -100,9 +100,9 @@ def model_reply(payload: dict, catalog: Any, one_per_turn: bool) -> dict:
     messages = payload["messages"]
     user = next(m["content"] for m in messages if m["role"] == "user")
     prompt = user.split("\n")[0].removeprefix("Request: ")
+    if "Step 2" in str(messages[-1]["content"]):
+        return {"role": "assistant", "content": json.dumps(plan_args(messages[-1]["content"], prompt, catalog))}
     if "tools" not in payload:
-        if "Step 2" in str(messages[-1]["content"]):
-            return {"role": "assistant", "content": json.dumps(plan_args(messages[-1]["content"], prompt, catalog))}
         return {"role": "assistant", "content": '{"segments": []}'}  # narration: the templates stay
     done = sum(1 for m in messages if m["role"] == "tool")
     calls = turn_plan(prompt, catalog)

@@ -106,10 +106,10 @@ def plan_reply(picks: list[int], usage: tuple[int, int] = (700, 40), **delta: An
 
 def kind_of(payload: dict) -> str:
     """Which step a request belongs to: look-ups (tools offered), the plan, or narration."""
-    if "tools" in payload:
-        return "tools"
     last = payload["messages"][-1]["content"]
-    return "plan" if "Step 2" in last or "valid plan" in last else "narration"
+    if "Step 2" in last or "valid plan" in last:
+        return "plan"
+    return "tools" if "tools" in payload else "narration"
 
 
 def listed(payload: dict) -> list[str]:
@@ -153,7 +153,9 @@ def test_full_conversation_looks_up_then_plans(llm_deps, catalog):
         "content": f"Request: {PROMPT}\nListener: none\nRules in force: explicit excluded",
     }
     # step 2: no look-up history, the search results as a numbered list, JSON-schema output
-    assert "tools" not in second and [m["role"] for m in second["messages"]] == ["system", "user", "user"]
+    assert second["tool_choice"] == "none" and second["tools"] == first["tools"]  # the same prompt prefix
+    assert [m["role"] for m in second["messages"]] == ["system", "user", "user"]
+    assert second["messages"][:2] == first["messages"]
     assert second["response_format"]["type"] == "json_schema"
     shown = listed(second)
     assert len(shown) == 20 and all(" - " in line for line in shown)
@@ -317,6 +319,7 @@ def test_local_base_url_gets_cpu_friendly_time_limits():
     local = Settings(llm_base_url="http://127.0.0.1:8088/v1")
     remote = Settings(llm_base_url="https://models.example/v1")
     assert local.llm_timeout_s >= 60 and local.request_deadline_s >= 90 and local.llm_max_retries == 0
+    assert local.llm_narration == "ends" and remote.llm_narration == "all"
     assert (remote.llm_timeout_s, remote.request_deadline_s) == (20.0, 45.0)
     assert Settings(llm_base_url="http://localhost:1/v1", request_deadline_s=7).request_deadline_s == 7
 

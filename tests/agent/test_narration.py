@@ -197,3 +197,15 @@ def test_a_reply_cut_at_the_token_limit_keeps_what_it_completed(catalog, deps, l
     second = json.loads(route.calls[1].request.content)
     assert "cut off at the token limit" in second["messages"][-1]["content"]
     assert '"kind": "intro"' not in second["messages"][0]["content"].split("SLOTS:")[-1]  # only what is missing
+
+
+@respx.mock
+def test_ends_only_narration_leaves_bridges_to_templates(catalog, deps, llm_deps):
+    tracks, spec, template, at = bridge_slot(catalog, deps)
+    ends = llm_deps.settings.model_copy(update={"llm_narration": "ends"})
+    intro = {"kind": "intro", "before_position": 1, "text": f"Welcome in. We open with {tracks[0].title} by {tracks[0].artist}."}
+    route = respx.post(LLM_URL).mock(side_effect=[completion([intro])])
+    got = segs_by_slot(narrate(tracks, spec, "punk", None, Deps(settings=ends, catalog=catalog), use_llm=True))
+    asked = json.loads(route.calls[0].request.content)["messages"][0]["content"].split("SLOTS:")[-1]
+    assert '"bridge"' not in asked and '"outro"' in asked
+    assert got[("intro", 1)] == intro["text"] and got[("bridge", at)] == template[("bridge", at)]

@@ -77,12 +77,12 @@ def test_an_llm_variant_runs_beside_offline_on_the_same_cases(deps, tmp_path):
 
     def respond(req: httpx.Request) -> httpx.Response:
         payload = json.loads(req.content)
-        if "tools" in payload:
+        if "Step 2" in payload["messages"][-1]["content"]:
+            message = {"role": "assistant", "content": json.dumps({"picks": list(range(1, 21))})}
+        elif "tools" in payload:
             wire = [{"id": "c0", "type": "function", "function": {"name": "search_catalog",
                                                                   "arguments": json.dumps({"query": "punk", "k": 20})}}]
             message = {"role": "assistant", "content": None, "tool_calls": wire}
-        elif "Step 2" in payload["messages"][-1]["content"]:
-            message = {"role": "assistant", "content": json.dumps({"picks": list(range(1, 21))})}
         else:
             message = {"role": "assistant", "content": '{"segments": []}'}
         return httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 0, "model": "m",

@@ -148,10 +148,10 @@ def test_recovers_after_transient_500s(llm_app):
         payload = json.loads(request.content)
         if state["n"] <= 2:
             return httpx.Response(500, json={"error": {"message": "boom"}})
-        if "tools" in payload:
-            return calls(("search_catalog", {"query": "upbeat pop punk", "genres": ["pop punk"], "k": 20}))
         if "Step 2" in payload["messages"][-1]["content"]:
             return PLAN
+        if "tools" in payload:
+            return calls(("search_catalog", {"query": "upbeat pop punk", "genres": ["pop punk"], "k": 20}))
         return completion({"role": "assistant", "content": '{"segments": []}'}, finish="stop")
 
     with respx.mock(assert_all_called=False) as mock:
@@ -169,10 +169,10 @@ def test_slow_narration_stays_inside_the_request_deadline(llm_app):
 
     def respond(request: httpx.Request) -> httpx.Response:
         payload = json.loads(request.content)
-        if "tools" in payload:
-            return calls(("search_catalog", {"query": "upbeat pop punk", "genres": ["pop punk"], "k": 20}))
         if "Step 2" in payload["messages"][-1]["content"]:
             return PLAN
+        if "tools" in payload:
+            return calls(("search_catalog", {"query": "upbeat pop punk", "genres": ["pop punk"], "k": 20}))
         time.sleep(DEADLINE_S + 2)  # the narration call
         return completion({"role": "assistant", "content": '{"segments": []}'}, finish="stop")
 
