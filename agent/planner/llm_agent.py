@@ -7,9 +7,8 @@ Two steps, both driven by Segue rather than left to the model:
    When the model looked nothing up, Segue runs the search itself: the plan is always made from results.
 2. The plan. One more call, without the look-up history, shows the model the tracks the searches
    returned as a numbered list and asks for a small JSON delta over the deterministic parse
-   (agent/planner/delta.py), with the server's JSON-schema output when `llm_json_schema` is on. The tools
-   stay declared (tool_choice "none"), so the call starts with the look-up call's system prompt, tools and
-   request, which a local server has just processed and answers from its prompt cache.
+   (agent/planner/delta.py), with the server's JSON-schema output when `llm_json_schema` is on. The tool
+   schemas are not sent again: the plan call's prompt is the system prompt, the request and the list.
 
 Whatever the model says, hard constraints stay the code's: the stated numbers and exclusions of the parse
 win, an added restriction counts only when the prompt's words support it, picks count only if the model
@@ -79,8 +78,7 @@ def run_agent(request: GenerateRequest, deps: Deps, system: str, version: str, p
     if not ctx.shown:
         segue_search(parsed, request.prompt, ctx)
     listed = listed_ids(ctx)
-    return final_answer(model.bind_tools(tools, tool_choice="none"), system, user, version, parsed, listed, results,
-                        deps, ctx), listed
+    return final_answer(model, system, user, version, parsed, listed, results, deps, ctx), listed
 
 
 # --------------------------------------------------------------------------- step 1: look-ups

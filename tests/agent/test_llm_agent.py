@@ -153,8 +153,7 @@ def test_full_conversation_looks_up_then_plans(llm_deps, catalog):
         "content": f"Request: {PROMPT}\nListener: none\nRules in force: explicit excluded",
     }
     # step 2: no look-up history, the search results as a numbered list, JSON-schema output
-    assert second["tool_choice"] == "none" and second["tools"] == first["tools"]  # the same prompt prefix
-    assert [m["role"] for m in second["messages"]] == ["system", "user", "user"]
+    assert "tools" not in second and [m["role"] for m in second["messages"]] == ["system", "user", "user"]
     assert second["messages"][:2] == first["messages"]
     assert second["response_format"]["type"] == "json_schema"
     shown = listed(second)
