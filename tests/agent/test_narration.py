@@ -144,14 +144,16 @@ def bridge_slot(catalog, deps, text="punk rock", count=8):
     return tracks, spec, template, at
 
 
-def test_two_quoted_titles_in_one_bridge_are_grounded(catalog):
-    tracks, spec = playlist(catalog, "punk rock", 8)
-    facts = build_facts(tracks, spec, "punk", [])
-    a, b = tracks[3], tracks[4]
-    for left, right in (("\u201c", "\u201d"), ('"', '"')):
-        text = f"That was {left}{a.title}{right} by {a.artist}, and now {left}{b.title}{right} by {b.artist}."
+def test_two_quoted_titles_in_one_bridge_are_grounded():
+    from agent.grounding import FactSheet, TrackFact
+
+    facts = FactSheet(prompt="rock", count=2, minutes=8, tracks=[
+        TrackFact(position=1, title="Hey Jude", artists=["The Beatles"], bpm=72),
+        TrackFact(position=2, title="Yellow", artists=["Coldplay"], bpm=88)])
+    for left, right in (("\u201c", "\u201d"), ('"', '"'), ("\u00ab", "\u00bb")):
+        text = f"That was {left}Hey Jude{right} by The Beatles, and now {left}Yellow{right} by Coldplay."
         assert check(text, facts).ok, (text, check(text, facts).problems)
-    invented = check(f"That was \u201c{a.title}\u201d, now \u201cPurple Zanzibar\u201d.", facts)
+    invented = check("That was \u201cHey Jude\u201d, now \u201cPurple Zanzibar\u201d.", facts)
     assert invented.problems == ["name 'Purple Zanzibar'"]
 
 
