@@ -162,7 +162,8 @@ def parse_segments(content: Any) -> dict[Slot, str]:
     """Every complete {"kind", "before_position", "text"} object in the reply: the whole
     {"segments": [...]} answer, or what a reply cut short completed (code fences tolerated)."""
     text = content if isinstance(content, str) else json.dumps(content)
-    decoder, out, at = json.JSONDecoder(), {}, 0
+    decoder, at = json.JSONDecoder(), 0
+    out: dict[Slot, str] = {}
     while (start := text.find("{", at)) >= 0:
         try:
             value, at = decoder.raw_decode(text, start)

@@ -172,7 +172,8 @@ def calls_in_text(content: Any, offered: set[str]) -> list[dict[str, Any]]:
     found = _CALL_TEXT.search(text)
     if not found:
         return []
-    decoder, out, at = json.JSONDecoder(), [], 0
+    decoder, at = json.JSONDecoder(), 0
+    out: list[dict[str, Any]] = []
     body = found.group(0)
     while (start := body.find("{", at)) >= 0:
         try:
