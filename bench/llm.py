@@ -265,7 +265,7 @@ def run_real(deps: Any, args: argparse.Namespace) -> None:
 
     server = contextlib.nullcontext(args.base_url) if args.base_url else llm_server.running(args.model)
     with server as base_url:
-        rows = llm_real.measure(base_url, args.cases, deps)
+        rows = llm_real.measure(base_url, args.cases, deps, out=args.out)
     figures = llm_real.summarise(rows)
     llm_real.print_summary(figures, f"Real model at {base_url}, first {figures['cases']} core.yaml cases "
                                     "(planner tokens exclude narration; wall = whole playlist)")

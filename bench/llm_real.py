@@ -55,8 +55,9 @@ def run_case(case: Any, suite: Any, deps: Any, provider: str) -> dict[str, Any]:
             "failed": [o.kind for o in scored.outcomes if o.status == "fail"]}
 
 
-def measure(base_url: str, n: int, deps: Any, progress: bool = True) -> list[dict[str, Any]]:
-    """Each case offline, then on the model at `base_url`; rows in case order."""
+def measure(base_url: str, n: int, deps: Any, progress: bool = True, out: Path | None = None) -> list[dict[str, Any]]:
+    """Each case offline, then on the model at `base_url`; rows in case order (also written to `out` after
+    every case, so a long run that is stopped keeps what it measured)."""
     suite, cases = subset(n)
     from agent.config import LOCAL_DEADLINE_S, LOCAL_LLM_TIMEOUT_S
 
@@ -73,6 +74,8 @@ def measure(base_url: str, n: int, deps: Any, progress: bool = True) -> list[dic
             print(f"[{i}/{len(cases)}] {case.id}: pass {r['pass']} degraded {r['degraded']} tools {r['tools']} "
                   f"prompt {r['planner_prompt']} compl {r['planner_completion']} wall {r['wall_ms'] / 1000:.1f}s",
                   flush=True)
+        if out is not None:
+            write(rows, summarise(rows), out)
     return rows
 
 
