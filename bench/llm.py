@@ -227,6 +227,8 @@ def main() -> None:
     parser.add_argument("--base-url", help="a running OpenAI-compatible server for --real")
     parser.add_argument("--model", type=Path, help="a GGUF for --real (default: the pinned 1.5B)")
     parser.add_argument("--out", type=Path, help="where --real writes its rows and summary (JSON)")
+    parser.add_argument("--deadline", type=float, help="request deadline and call timeout for --real (s); "
+                        "default the loopback defaults")
     args = parser.parse_args()
 
     from agent.deps import get_deps
@@ -265,7 +267,7 @@ def run_real(deps: Any, args: argparse.Namespace) -> None:
 
     server = contextlib.nullcontext(args.base_url) if args.base_url else llm_server.running(args.model)
     with server as base_url:
-        rows = llm_real.measure(base_url, args.cases, deps, out=args.out)
+        rows = llm_real.measure(base_url, args.cases, deps, out=args.out, deadline_s=args.deadline)
     figures = llm_real.summarise(rows)
     llm_real.print_summary(figures, f"Real model at {base_url}, first {figures['cases']} core.yaml cases "
                                     "(planner tokens exclude narration; wall = whole playlist)")
