@@ -62,7 +62,7 @@ def plan_with_llm(request: GenerateRequest, deps: Deps) -> Planned:
     picks, dropped = resolve_picks(delta.picks, listed, spec, deps)
     ctx.usage.notes += notes
     ctx.usage.dropped_ids = dropped
-    if not picks and not matches_any(spec, ctx, deps):
+    if not matches_any(spec, ctx, deps):  # its picks could not pass the plan's own filters either
         return fallback(parsed, "the model's plan matches no catalog track", ctx.usage, deps, None)
     return Planned(spec=spec, provider="openai", extra_candidates=picks, usage=ctx.usage, dropped_ids=dropped)
 
