@@ -49,13 +49,20 @@ EXCLUSION_FIELDS = ("exclude_artists", "exclude_genres")
 _NEGATION = re.compile(r"\b(no|not|non|without|except|never|avoid|skip|minus|nothing by|none|but)\b|-free\b", re.I)
 
 
-def delta_schema(prompt: str) -> dict[str, Any]:
-    """PlanDelta as a compact JSON schema for response_format, offering only the fields that could pass the
-    checks for this prompt: numbers only when the prompt says one, exclusions only when it rules something
-    out. Fewer fields, fewer tokens, fewer made-up restrictions."""
+def delta_schema(prompt: str, parsed: PlaylistSpec | None = None) -> dict[str, Any]:
+    """PlanDelta as a compact JSON schema for response_format, offering only the fields that could change
+    the plan: numbers only when the prompt says one and the parse left the field open, exclusions only when
+    the prompt rules something out, moods and feature targets only when the parse found none. Fewer
+    fields, fewer tokens to generate, fewer made-up restrictions."""
     schema = _compact(PlanDelta.model_json_schema())
     drop = set() if prompt_numbers(prompt) else set(NUMBER_FIELDS)
     drop |= set() if _NEGATION.search(prompt) else set(EXCLUSION_FIELDS)
+    if parsed is not None:
+        drop |= {f for f in NUMBER_FIELDS if getattr(parsed, f) is not None}
+        drop |= {"count", "minutes"} if parsed.count is not None or parsed.minutes is not None else set()
+        drop |= {"moods"} if parsed.moods else set()
+        drop |= {"feature_targets"} if parsed.feature_targets else set()
+        drop |= {"arc"} if parsed.arc else set()
     schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in drop}
     schema["required"] = ["picks"]
     return schema

@@ -236,7 +236,7 @@ def final_answer(model: Any, system: str, user: str, version: str, parsed: Playl
     ask = render("plan", version, tracks=numbered(listed, deps), parsed=parse_summary(parsed),
                  facts="\n".join(results) or "none")
     messages: list[Any] = [SystemMessage(content=system), HumanMessage(content=user), HumanMessage(content=ask)]
-    kwargs = {"extra_body": {"response_format": response_format(user)}} if deps.settings.llm_json_schema else {}
+    kwargs = {"extra_body": {"response_format": response_format(user, parsed)}} if deps.settings.llm_json_schema else {}
     problem = ""
     for _attempt in range(2):
         check_budget(ctx)
@@ -253,8 +253,8 @@ def final_answer(model: Any, system: str, user: str, version: str, parsed: Playl
     raise NoPlan(f"model gave no valid plan ({problem})")
 
 
-def response_format(user: str) -> dict[str, Any]:
-    schema = delta_schema(user.splitlines()[0].removeprefix("Request: "))
+def response_format(user: str, parsed: PlaylistSpec) -> dict[str, Any]:
+    schema = delta_schema(user.splitlines()[0].removeprefix("Request: "), parsed)
     return {"type": "json_schema", "json_schema": {"name": "plan", "schema": schema, "strict": False}}
 
 

@@ -572,9 +572,14 @@ def test_a_tool_call_written_as_text_is_run(llm_deps):
 
 
 def test_plan_schema_offers_only_fields_the_prompt_could_support():
+    from agent.models import PlaylistSpec
     from agent.planner.delta import delta_schema
 
     plain = set(delta_schema("sad songs like Phoebe Bridgers")["properties"])
     assert "picks" in plain and not plain & {"count", "tempo_min", "year_min", "exclude_artists", "exclude_genres"}
     full = set(delta_schema("no Drake, 12 songs from the 90s")["properties"])
     assert {"count", "year_min", "exclude_artists", "exclude_genres"} <= full
+    parsed = PlaylistSpec(count=12, year_min=1990, year_max=1999, moods=["chill"], feature_targets={"energy": 0.3})
+    open_only = set(delta_schema("no Drake, 12 songs from the 90s, chill", parsed)["properties"])
+    assert not open_only & {"count", "minutes", "year_min", "year_max", "moods", "feature_targets"}
+    assert {"picks", "tempo_min", "exclude_artists"} <= open_only
