@@ -9,7 +9,7 @@ PY_MISSING = $(if $(PY),PY=$(PY) is not Python 3.11 or newer,no Python 3.11 or n
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test eval test-all lint typecheck check bench bench-scale clean
+.PHONY: install demo test eval test-all lint typecheck check bench bench-scale llm-server test-llm bench-llm clean
 
 $(BIN)/segue: pyproject.toml
 	$(if $(and $(PY),$(shell $(PY) -c '$(PY_CHECK)' 2>/dev/null && echo ok)),,$(error $(PY_MISSING); install one or run make PY=/path/to/python3.11))
@@ -34,6 +34,15 @@ eval: install
 
 test-all: install
 	$(BIN)/python -m pytest -m "slow or not slow"
+
+llm-server: install  ## a stock llama-server with the pinned 1.5B model on 127.0.0.1:8088 (built and cached on first use)
+	nice -n 19 $(BIN)/python -m bench.llm_server serve --port 8088
+
+test-llm: install  ## the real-model tier: starts llama-server itself (or set SEGUE_TEST_LLM_URL)
+	nice -n 19 $(BIN)/python -m pytest -m llm tests/llm
+
+bench-llm: install  ## mocked and real-model planner budget over 40 core.yaml cases
+	nice -n 19 $(BIN)/python -m bench.llm --real --cases 40 --out eval-out/llm-real.json
 
 lint: install
 	$(BIN)/ruff check core agent tools evals tests bench app.py

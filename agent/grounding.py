@@ -16,7 +16,9 @@ from tools.normalize import base_title, fold
 MAX_CHARS = 600
 _CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"<[^>]{0,200}>")
-_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{2,80})[\"“”«»]|(?<![\w])['‘]([^'‘’]{2,60})['’](?![\w])")
+# each kind of quote pairs with its own closing mark, scanning left to right: the closing quote of one title
+# never opens the text up to the next title
+_QUOTED = re.compile(r"“([^“”]{1,80})”|«([^«»]{1,80})»|\"([^\"]{1,80})\"|(?<![\w])['‘]([^'‘’]{2,60})['’](?![\w])")
 _CONNECT = r"(?:of|the|de|la|le|del|da|von|van|y|&|n'|and the)"
 _CAP_WORD = r"[A-Z](?:[\w'’-]|\.(?=\w))*"  # dots only inside a word (N.W.A), never ending one
 _CAP_SPAN = re.compile(rf"\b{_CAP_WORD}(?:\s+(?:{_CONNECT}\s+)?{_CAP_WORD})*")
@@ -139,7 +141,10 @@ def _known(chunk: str, known: list[str]) -> bool:
 def unknown_quotes(masked: str, known: list[str]) -> list[str]:
     out = []
     for m in _QUOTED.finditer(masked):
-        inner = (m.group(1) or m.group(2) or "").replace(PLACEHOLDER, " ").strip(" ,.!?")
+        inner = next((g for g in m.groups() if g), "")
+        if PLACEHOLDER in inner:  # a verified name, maybe with a word around it: the name checks cover the rest
+            continue
+        inner = inner.strip(" ,.!?")
         if re.search(r"[A-Za-z]", inner) and not _known(inner, known):
             out.append(f"name {inner!r}")
     return out

@@ -9,10 +9,10 @@ request's cancel flag first, which also stops SDK retries still waiting out a Re
 from __future__ import annotations
 
 import contextvars
+import queue
+import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from functools import cache
 from typing import Any, TypeVar
 
@@ -47,7 +47,26 @@ def http_client() -> Any:
     """The httpx client every chat model uses (one per process, thread-safe, with the cancel hook)."""
     import httpx
 
-    return httpx.Client(event_hooks={"request": [_refuse_when_cancelled]})
+    return httpx.Client(event_hooks={"request": [_refuse_when_cancelled], "response": [_no_retry_when_invalid]})
+
+
+_INVALID = re.compile(r"pars|invalid|json|template|schema|grammar|unsupported|not supported|expected", re.I)
+
+
+def _no_retry_when_invalid(response: Any) -> None:
+    """httpx response hook: a 500 that names a problem with the request itself (llama.cpp answers a tool call
+    it cannot parse, or a schema it cannot compile, with 500) is not retried by the SDK: the same request
+    would fail the same way. The SDK reads `x-should-retry: false` before its status rules."""
+    if response.status_code != 500:
+        return
+    response.read()
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        return
+    text = f"{error.get('type', '')} {error.get('message', '')}" if isinstance(error, dict) else str(error)
+    if _INVALID.search(text):
+        response.headers["x-should-retry"] = "false"
 
 
 class NoPlan(Exception):
@@ -75,25 +94,47 @@ def chat_model(settings: Settings, *, max_tokens: int | None = None, timeout_s: 
     )
 
 
+_models: dict[tuple, Any] = {}
+_models_lock = threading.Lock()
+
+
+def cached_chat_model(settings: Settings, *, max_tokens: int | None = None, timeout_s: float | None = None) -> Any:
+    """chat_model(), one per model configuration (a compiled agent built on it is reused with it)."""
+    secret = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    key = (settings.llm_base_url, settings.llm_model, secret, timeout_s, settings.llm_max_retries, max_tokens)
+    with _models_lock:
+        if key not in _models:
+            if len(_models) >= 16:
+                _models.clear()
+            _models[key] = chat_model(settings, max_tokens=max_tokens, timeout_s=timeout_s)
+        return _models[key]
+
+
 def run_with_deadline(fn: Callable[[], T], deadline_s: float, cancelled: threading.Event) -> T:
     """Run `fn` in a worker thread and give up after `deadline_s`.
 
     On timeout `cancelled` is set so the worker stops before its next model call; the caller returns at
-    once instead of waiting on a slow upstream."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="segue-llm")
+    once instead of waiting on a slow upstream. The worker is a daemon thread: a process (the CLI) that
+    is done exits at once instead of waiting for an abandoned call to come back."""
+    done: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+    context = contextvars.copy_context()
 
-    def worker() -> T:
+    def worker() -> None:
         _cancel.set(cancelled)  # read by the HTTP hook of every model call this worker makes
-        return fn()
+        try:
+            done.put((True, fn()))
+        except BaseException as exc:  # noqa: BLE001 — handed to the caller, raised there
+            done.put((False, exc))
 
-    future = pool.submit(contextvars.copy_context().run, worker)
+    threading.Thread(target=context.run, args=(worker,), name="segue-llm", daemon=True).start()
     try:
-        return future.result(timeout=deadline_s)
-    except FutureTimeout:
+        ok, value = done.get(timeout=deadline_s)
+    except queue.Empty:
         cancelled.set()
         raise DeadlineExceeded(f"no plan within the {deadline_s:g}s request deadline") from None
-    finally:
-        pool.shutdown(wait=False)
+    if not ok:
+        raise value
+    return value
 
 
 def describe_failure(exc: BaseException) -> str:

@@ -1,10 +1,10 @@
 """DJ narration grounded in facts about the returned tracks: an intro, a short bridge every 4-5 tracks and an
 outro. Offline it fills varied templates (no stock phrase twice in one playlist); with a model it writes from the
-playlist's fact sheet only, and any segment failing the groundedness check is retried once, then templated."""
+playlist's fact sheet only (agent/narration_llm.py), and each segment that fails its checks is retried once,
+told why, then templated on its own."""
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import re
@@ -12,10 +12,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from agent.grounding import FactSheet, build_facts, check, plain_text
+from agent.grounding import build_facts
 from agent.models import PlaylistSpec, Segment, Track, Usage
+from agent.narration_llm import llm_segments
 from agent.selection import top_genres
-from core.errors import SegueError
 from tools.moods import mood_words
 from tools.normalize import base_title
 
@@ -223,88 +223,6 @@ def narrate(tracks: list[Track], spec: PlaylistSpec, prompt: str, profile: Any, 
     except DeadlineExceeded:
         log.warning("narration model passed the request deadline; using templates")
         return segments
-
-
-# --------------------------------------------------------------------------- model-written narration
-
-def llm_segments(segments: list[Segment], facts: FactSheet, deps: Any, version: str,
-                 cancelled: threading.Event | None = None, usage: Usage | None = None) -> list[Segment]:
-    """Model text for every slot that passes the groundedness check (one retry for the others); the template
-    text stays wherever the model fails, names something off the sheet, or cannot be reached at all."""
-    from agent.llm import chat_model
-
-    texts: dict[Slot, str] = {}
-    problems: dict[Slot, list[str]] = {}
-    pending: list[Slot] = [(s.kind, s.before_position) for s in segments]
-    try:
-        model = deps.chat_model or chat_model(deps.settings, max_tokens=1500)
-    except SegueError as exc:
-        log.info("narration by template: %s", exc)
-        return segments
-    for _attempt in range(2):
-        if cancelled is not None and cancelled.is_set():
-            break
-        try:
-            reply = ask_model(model, facts, pending, problems, version, usage)
-        except Exception as exc:  # noqa: BLE001 — narration is best-effort; the templates always stand in
-            log.warning("narration model failed (%s); using templates", exc.__class__.__name__)
-            break
-        for slot in pending:
-            text = plain_text(reply.get(slot, ""))
-            report = check(text, facts)
-            if text and report.ok and len(text.split()) <= MAX_WORDS[slot[0]]:
-                texts[slot] = text
-            else:
-                problems[slot] = report.problems or ["missing or too long"]
-        pending = [s for s in pending if s not in texts]
-        if not pending:
-            break
-    return [s.model_copy(update={"text": texts.get((s.kind, s.before_position), s.text)}) for s in segments]
-
-
-MAX_WORDS = {"intro": 70, "bridge": 40, "outro": 60}
-
-
-def ask_model(model: Any, facts: FactSheet, pending: list[Slot], problems: dict[Slot, list[str]],
-              version: str, usage: Usage | None = None) -> dict[Slot, str]:
-    """One model call for the pending slots; returns {(kind, before_position): text}."""
-    from langchain_core.messages import HumanMessage, SystemMessage
-
-    from agent.prompts import render
-
-    wanted = [{"kind": k, "before_position": p} for k, p in pending]
-    system = render("narrator", version, facts=facts.model_dump_json(exclude_none=True),
-                    slots=json.dumps(wanted))
-    ask = "Write these segments now."
-    if problems:
-        fixes = "; ".join(f"{k} before {p}: {', '.join(problems[(k, p)])}" for k, p in pending if (k, p) in problems)
-        ask = (f"Some segments named things that are not on the fact sheet ({fixes}). Rewrite only the listed "
-               "segments, naming only titles, artists, years and numbers from the fact sheet.")
-    reply = model.invoke([SystemMessage(content=system), HumanMessage(content=ask)])
-    if usage is not None:
-        meta = getattr(reply, "usage_metadata", None) or {}
-        usage.model_calls += 1
-        usage.prompt_tokens += int(meta.get("input_tokens", 0))
-        usage.completion_tokens += int(meta.get("output_tokens", 0))
-    return parse_segments(getattr(reply, "content", reply))
-
-
-def parse_segments(content: Any) -> dict[Slot, str]:
-    """{"segments": [{"kind", "before_position", "text"}]} from the model's reply (code fences tolerated)."""
-    text = content if isinstance(content, str) else json.dumps(content)
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
-        raise ValueError("no JSON object in the narration reply")
-    data = json.loads(text[start:end + 1])
-    out: dict[Slot, str] = {}
-    for item in data.get("segments", []) if isinstance(data, dict) else []:
-        if isinstance(item, dict) and isinstance(item.get("text"), str):
-            position: Any = item.get("before_position")  # any JSON value; int() rejects the bad ones below
-            try:
-                out[(str(item.get("kind")), int(position))] = item["text"]
-            except (TypeError, ValueError):
-                continue
-    return out
 
 
 # --------------------------------------------------------------------------- podcast episodes

@@ -5,7 +5,15 @@ second turn: the structured plan with ids from the search results) and waits a f
 The baseline is a naive agent run: the same tools asked for one per model turn. Token counts are what the
 mock reports as `usage`, estimated from each request's size (characters / 4). Run on the real catalog:
 
-    python bench/llm.py [--prompts 30] [--latency-ms 150] [--prompt-version v1]
+    python bench/llm.py [--prompts 30] [--latency-ms 150] [--prompt-version v3]
+
+With `--real`, the same budget measured on a real model beside the mocked figures: a stock llama-server with
+Qwen2.5-Coder-1.5B-Instruct Q4_K_M started by bench/llm_server.py (or `--base-url` of a server already
+running, or `--model` for another GGUF), over the first `--cases` cases of evals/suites/core.yaml, each run
+offline and on the model (bench/llm_real.py): pass rate, violations, degraded and tool-use rates, planner
+tokens and wall time, written to `--out` as JSON.
+
+    python bench/llm.py --real [--cases 40] [--base-url http://127.0.0.1:8088/v1] [--out bench/out/llm-real.json]
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -77,36 +86,29 @@ def turn_plan(prompt: str, catalog: Any) -> list[tuple[str, dict]]:
     return calls
 
 
-def final_args(prompt: str, catalog: Any, results: dict[str, str]) -> dict:
+def plan_args(ask: str, prompt: str, catalog: Any) -> dict:
+    """The plan step's answer: picks from the numbered list, a few more than the count."""
     from agent.planner.offline import parse_prompt
 
-    spec = parse_prompt(prompt, catalog)
-    ids = [line.split(" | ")[0] for out in results.values() for line in out.splitlines() if " | " in line]
-    want = (spec.count or 20) + 5
-    return {"spec": spec.model_dump(exclude_defaults=True), "track_ids": list(dict.fromkeys(ids))[:want]}
+    listed = sum(1 for line in ask.splitlines() if line[:1].isdigit() and ". " in line)
+    want = (parse_prompt(prompt, catalog).count or 20) + 5
+    return {"picks": list(range(1, min(listed, want) + 1))}
 
 
 def model_reply(payload: dict, catalog: Any, one_per_turn: bool) -> dict:
-    """The assistant message for one request: parallel tools, or one tool per turn, then the plan."""
-    if "tools" not in payload:  # narration: answer with no segments (templates stay)
-        return {"role": "assistant", "content": '{"segments": []}'}
-    user = next(m["content"] for m in payload["messages"] if m["role"] == "user")
+    """The assistant message for one request: parallel tools (or one per turn), then the plan, or narration."""
+    messages = payload["messages"]
+    user = next(m["content"] for m in messages if m["role"] == "user")
     prompt = user.split("\n")[0].removeprefix("Request: ")
-    results = {m["tool_call_id"]: m["content"] for m in payload["messages"] if m["role"] == "tool"}
+    if "Step 2" in str(messages[-1]["content"]):
+        return {"role": "assistant", "content": json.dumps(plan_args(messages[-1]["content"], prompt, catalog))}
+    if "tools" not in payload:
+        return {"role": "assistant", "content": '{"segments": []}'}  # narration: the templates stay
+    done = sum(1 for m in messages if m["role"] == "tool")
     calls = turn_plan(prompt, catalog)
-    if one_per_turn and len(results) < len(calls):
-        calls = [calls[len(results)]]
-    elif results:
-        calls = [("FinalPlaylist", final_args(prompt, catalog, results))]
-    start = len(results)
-    wire = [
-        {
-            "id": f"call_{start + n}",
-            "type": "function",
-            "function": {"name": name, "arguments": json.dumps(args)},
-        }
-        for n, (name, args) in enumerate(calls)
-    ]
+    calls = calls[done:done + 1] if one_per_turn else calls
+    wire = [{"id": f"call_{done + n}", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+            for n, (name, args) in enumerate(calls)]
     return {"role": "assistant", "content": None, "tool_calls": wire}
 
 
@@ -121,7 +123,7 @@ def endpoint(
             "prompt_tokens": estimate_tokens([payload["messages"], payload.get("tools", [])]),
             "completion_tokens": estimate_tokens(message),
         }
-        log.append({"planner": "tools" in payload} | usage)
+        log.append({"planner": "tools" in payload or "Step 2" in str(payload["messages"][-1]["content"])} | usage)
         return httpx.Response(
             200,
             json={
@@ -219,7 +221,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--prompts", type=int, default=30)
     parser.add_argument("--latency-ms", type=float, default=150.0)
-    parser.add_argument("--prompt-version", default="v1")
+    parser.add_argument("--prompt-version", default="v3")
+    parser.add_argument("--real", action="store_true", help="also measure a real model (bench/llm_server.py)")
+    parser.add_argument("--cases", type=int, default=40, help="core.yaml cases for --real")
+    parser.add_argument("--base-url", help="a running OpenAI-compatible server for --real")
+    parser.add_argument("--model", type=Path, help="a GGUF for --real (default: the pinned 1.5B)")
+    parser.add_argument("--out", type=Path, help="where --real writes its rows and summary (JSON)")
+    parser.add_argument("--deadline", type=float, help="request deadline and call timeout for --real (s); "
+                        "default the loopback defaults")
     args = parser.parse_args()
 
     from agent.deps import get_deps
@@ -236,7 +245,7 @@ def main() -> None:
     agents = {
         "segue (parallel tools)": (dataclasses.replace(deps, settings=base), False),
         "naive (1 tool per turn)": (
-            dataclasses.replace(deps, settings=base.model_copy(update={"llm_max_steps": 10})),
+            dataclasses.replace(deps, settings=base.model_copy(update={"llm_max_steps": 10, "llm_tool_rounds": 3})),
             True,
         ),
     }
@@ -247,6 +256,23 @@ def main() -> None:
         for name, (d, naive) in agents.items()
     }
     print_table(results, args.latency_ms)
+    if args.real:
+        run_real(deps, args)
+
+
+def run_real(deps: Any, args: argparse.Namespace) -> None:
+    import contextlib
+
+    from bench import llm_real, llm_server
+
+    server = contextlib.nullcontext(args.base_url) if args.base_url else llm_server.running(args.model)
+    with server as base_url:
+        rows = llm_real.measure(base_url, args.cases, deps, out=args.out, deadline_s=args.deadline)
+    figures = llm_real.summarise(rows)
+    llm_real.print_summary(figures, f"Real model at {base_url}, first {figures['cases']} core.yaml cases "
+                                    "(planner tokens exclude narration; wall = whole playlist)")
+    if args.out:
+        llm_real.write(rows, figures, args.out)
 
 
 if __name__ == "__main__":

@@ -5,12 +5,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlparse
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
+LOCAL_LLM_TIMEOUT_S = 90.0
+LOCAL_DEADLINE_S = 120.0
 
 
 class Settings(BaseSettings):
@@ -45,12 +48,21 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL (vLLM, Ollama, llama.cpp server).")
     llm_model: str = Field("gpt-4o-mini", description="Chat model name.")
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
-    llm_timeout_s: float = Field(20.0, gt=0, description="Per-call timeout for the chat model.")
+    llm_timeout_s: float = Field(20.0, gt=0, description="Per-call timeout for the chat model "
+                                 f"(default {LOCAL_LLM_TIMEOUT_S:g} s for a loopback base URL: a CPU model is slow).")
     llm_max_retries: int = Field(2, ge=0, le=5, description="Retries for transient errors (the only retry layer).")
     llm_max_steps: int = Field(4, ge=1, le=20, description="Most model calls one request may make.")
-    request_deadline_s: float = Field(45.0, gt=0, description="Whole-request deadline for the LLM path.")
+    request_deadline_s: float = Field(45.0, gt=0, description="Whole-request deadline for the LLM path "
+                                      f"(default {LOCAL_DEADLINE_S:g} s for a loopback base URL).")
+    llm_tool_rounds: int = Field(1, ge=1, le=5, description="Model turns that may call tools before the final plan "
+                                 "(each turn's tool calls run in parallel).")
+    llm_json_schema: bool = Field(True, description="Ask for the final plan with the server's JSON-schema output "
+                                  "(response_format json_schema); off: plain JSON in the reply, parsed.")
+    llm_narration: Literal["all", "ends", "off"] = Field(
+        "all", description="Which narration segments the model writes (the others are grounded templates): all, "
+        "ends (intro and outro; the default for a loopback base URL, where each segment costs seconds of CPU) or off.")
     llm_fallback: bool = Field(True, description="Fall back to the offline planner when the LLM fails.")
-    prompt_version: str = Field("v1", description="Which prompts/<version>/ to use.")
+    prompt_version: str = Field("v3", description="Which prompts/<version>/ to use.")
 
     api_keys: str = Field("", description="Comma-separated API keys; empty disables auth.")
     cors_origins: str = Field("", description="Comma-separated allowed CORS origins; empty closes CORS.")
@@ -61,6 +73,26 @@ class Settings(BaseSettings):
     library_timeout_s: float = Field(15.0, gt=0, description="Per-request timeout for a library server.")
     library_page_size: int = Field(500, ge=1, le=5000, description="Songs per search3 page when syncing a Subsonic library.")
     library_match_min_score: float = Field(90.0, ge=50, le=100, description="Least rapidfuzz score (0-100) for a fuzzy catalog match.")
+
+    @model_validator(mode="after")
+    def _local_model_defaults(self) -> Settings:
+        """A model server on this machine (loopback base URL) gets CPU-friendly time limits, no SDK retries and
+        model narration of the intro and outro only, unless set."""
+        if self.llm_is_local:
+            if "llm_timeout_s" not in self.model_fields_set:
+                self.llm_timeout_s = LOCAL_LLM_TIMEOUT_S
+            if "request_deadline_s" not in self.model_fields_set:
+                self.request_deadline_s = LOCAL_DEADLINE_S
+            if "llm_narration" not in self.model_fields_set:
+                self.llm_narration = "ends"
+            if "llm_max_retries" not in self.model_fields_set:
+                self.llm_max_retries = 0  # a retried timeout only queues the same work again on a busy local server
+        return self
+
+    @property
+    def llm_is_local(self) -> bool:
+        host = urlparse(self.llm_base_url or "").hostname or ""
+        return host == "localhost" or host.startswith("127.") or host == "::1"
 
     @property
     def store_root(self) -> Path:

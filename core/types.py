@@ -101,6 +101,11 @@ class FilteredItem(BaseModel):
 
 
 class Usage(BaseModel):
+    """What the model did for this playlist (all zero/empty on the offline path)."""
+
     model_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    tool_calls: dict[str, int] = Field(default_factory=dict, description="Tools the model called that ran: name → count.")
+    dropped_ids: int = Field(0, description="Tracks the model picked that it was never shown (not used).")
+    notes: list[str] = Field(default_factory=list, description="What Segue changed in the model's plan, and why.")

@@ -12,6 +12,8 @@
 | arc_fit | Pearson r between energies and the target arc (spec.arc, default rise-then-fall); steady: 1 − std/0.15 |
 | violations | hard-constraint breaks against the spec (explicit, excluded artists/genres, year, tempo, track length, duplicates) plus unreported count/duration shortfalls |
 | grounded | share of names/years in the narration that belong to the playlist |
+| degraded | 1 when the LLM planner fell back to the offline plan, else 0 (LLM variants only) |
+| tool_use | 1 when the model ran look-up tools before its plan, else 0 (non-degraded LLM runs only) |
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from tools.normalize import fold, norm_artist, song_key, split_artists
 HIGHER_IS_BETTER = {"coherence": True, "artist_entropy": True, "ild": True, "novelty": None, "user_novelty": None,
                     "camelot_pct": True, "mean_dbpm": False, "arc_fit": True, "violations": False, "grounded": True,
                     "narration_words": None, "latency_ms": False, "model_calls": False, "prompt_tokens": False,
-                    "completion_tokens": False, "track_count": None, "minutes": None}
+                    "completion_tokens": False, "track_count": None, "minutes": None, "degraded": False,
+                    "tool_use": True}
 
 
 def camelot_compatible(a: str, b: str) -> bool:
@@ -192,6 +195,13 @@ def _known_artists(profile: Any) -> set[str]:
     return set()
 
 
+def _llm_use(p: Playlist) -> dict[str, float | None]:
+    """Whether the LLM path held and whether its model looked things up (None on the offline planner)."""
+    if p.usage.model_calls == 0 and not p.degraded:
+        return {"degraded": None, "tool_use": None}
+    return {"degraded": float(p.degraded), "tool_use": None if p.degraded else float(bool(p.usage.tool_calls))}
+
+
 def compute_metrics(p: Playlist, catalog: Catalog | None, profile: Any = None,
                     latency_ms: float | None = None) -> dict[str, float | None]:
     """Every metric of one playlist (None where it does not apply, e.g. coherence of a single track)."""
@@ -206,6 +216,7 @@ def compute_metrics(p: Playlist, catalog: Catalog | None, profile: Any = None,
         "model_calls": float(p.usage.model_calls),
         "prompt_tokens": float(p.usage.prompt_tokens),
         "completion_tokens": float(p.usage.completion_tokens),
+        **_llm_use(p),
         "track_count": float(len(p.tracks)),
         "minutes": sum(t.duration_ms for t in p.tracks) / 60000,
     }

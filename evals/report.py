@@ -8,7 +8,7 @@ from evals.metrics import HIGHER_IS_BETTER
 from evals.runner import CaseResult, EvalRun, VariantSummary
 
 KEY_METRICS = ("coherence", "artist_entropy", "ild", "novelty", "camelot_pct", "mean_dbpm", "arc_fit", "grounded",
-               "violations", "latency_ms", "model_calls", "prompt_tokens", "completion_tokens")
+               "violations", "degraded", "tool_use", "latency_ms", "model_calls", "prompt_tokens", "completion_tokens")
 
 
 def fmt(value: float | None, metric: str = "") -> str:
@@ -103,6 +103,8 @@ def print_summary(run: EvalRun, console: Any) -> None:
             cells.append(fmt(value, metric) + (f" [{colours[verdict]}]{text}[/]" if text else ""))
         table.add_row(metric, *cells)
     console.print(table)
+    for note in run.notes:
+        console.print(f"  [yellow]note:[/] {escape(note)}")
     for s in run.summaries:
         for t in s.thresholds:
             mark = "[green]✓[/]" if t.ok else "[bold red]✗[/]"
@@ -128,6 +130,7 @@ def markdown(run: EvalRun) -> str:
              f"{run.started_at} · {len(run.results)} runs · {run.duration_s:.1f}s · repeat {run.repeat} · "
              f"cache {run.cache.get('hits', 0)} hits / {run.cache.get('misses', 0)} misses · "
              f"**{'PASS' if run.passed else 'FAIL'}**", "",
+             *[f"> note: {note}" for note in run.notes], *([""] if run.notes else []),
              "| metric | " + " | ".join(run.variants) + " |", "|---" * (len(run.variants) + 1) + "|"]
     for metric, vals in summary_rows(run):
         cells = [fmt(v, metric) + (" " + delta(vals[0], v, metric.split()[0])[0] if n else "") for n, v in enumerate(vals)]

@@ -81,6 +81,7 @@ class EvalRun(BaseModel):
     results: list[CaseResult]
     summaries: list[VariantSummary]
     cache: dict[str, Any] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list, description="What the reader needs to read the columns right.")
 
     @property
     def passed(self) -> bool:
@@ -205,9 +206,28 @@ def default_cache_dir(deps: Deps) -> Path:
     return deps.settings.home / "eval-cache"
 
 
+OFFLINE_ONLY_NOTE = ("prompt versions only change LLM variants (provider openai); the offline planner is the same "
+                     "for every version, so these columns are the same run repeated")
+
+
+def with_offline_baseline(variants: list[Variant]) -> tuple[list[Variant], list[str]]:
+    """An LLM variant is always measured beside the offline planner on the same cases (added first, as the
+    base column, when not asked for); offline-only runs of several prompt versions get a note saying why
+    their columns agree."""
+    notes: list[str] = []
+    llm = [v for v in variants if v.provider == "openai"]
+    if llm and not any(v.provider == "offline" for v in variants):
+        variants = [Variant(prompt_version=llm[0].prompt_version, provider="offline"), *variants]
+        notes.append("the offline planner runs beside the LLM variants as the baseline on the same cases")
+    if not llm and len({v.prompt_version for v in variants}) > 1:
+        notes.append(OFFLINE_ONLY_NOTE)
+    return variants, notes
+
+
 def run_suite(suite: Suite, variants: list[Variant], deps: Deps, *, repeat: int = 1, cache_dir: Path | None = None,
               progress: Progress | None = None) -> EvalRun:
     """Every case × variant × repeat, with LLM responses cached on disk (namespace = repeat index)."""
+    variants, notes = with_offline_baseline(variants)
     from evals.cache import llm_cache
     from evals.judge import judge_for
 
@@ -229,4 +249,4 @@ def run_suite(suite: Suite, variants: list[Variant], deps: Deps, *, repeat: int 
     names = list(dict.fromkeys(v.name for v in variants))
     return EvalRun(suite=suite.name, description=suite.description, started_at=started,
                    duration_s=round(time.perf_counter() - t0, 2), variants=names, repeat=repeat, results=results,
-                   summaries=[summarise(n, results, suite.thresholds) for n in names], cache=stats)
+                   summaries=[summarise(n, results, suite.thresholds) for n in names], cache=stats, notes=notes)

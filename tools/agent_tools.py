@@ -90,8 +90,8 @@ def search_catalog(
     """Semantic search of the music catalog with hard filters. One line per track: id | title - artist | year | genre | bpm | energy.
 
     Args:
-        query: What it should sound like, e.g. "melancholic indie folk for a rainy night".
-        genres: Keep tracks having any of these genres (catalog genre words, e.g. "pop punk").
+        query: What it should sound like: mood, activity, setting.
+        genres: Keep tracks having any of these genres (catalog genre words).
         exclude_genres: Drop tracks having any of these genres.
         year_min: Earliest release year.
         year_max: Latest release year.
@@ -172,7 +172,7 @@ def describe_genre(runtime: ToolRuntime[ToolContext], genre: str) -> str:
     """Typical sound of a genre (mean audio features 0-1, tempo) and how many catalog tracks carry it.
 
     Args:
-        genre: A genre name, e.g. "bossa nova".
+        genre: A genre name.
     """
     ctx = context_of(runtime)
     profiles = genre_profiles(genre_profiles_path(ctx.deps))

@@ -121,3 +121,93 @@ def test_model_down_falls_back_to_templates(catalog, deps, llm_deps):
     tracks, spec = playlist(catalog, "jazz", 10)
     respx.post(LLM_URL).mock(return_value=httpx.Response(500, json={"error": {"message": "boom"}}))
     assert narrate(tracks, spec, "jazz", None, llm_deps, use_llm=True) == narrate(tracks, spec, "jazz", None, deps)
+
+
+# --------------------------------------------------------------------------- what a small model writes
+
+
+def raw_completion(content: str, finish: str = "stop") -> httpx.Response:
+    body = {"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "m",
+            "choices": [{"index": 0, "finish_reason": finish, "message": {"role": "assistant", "content": content}}],
+            "usage": {"prompt_tokens": 50, "completion_tokens": 50, "total_tokens": 100}}
+    return httpx.Response(200, json=body)
+
+
+def segs_by_slot(segments) -> dict:
+    return {(s.kind, s.before_position): s.text for s in segments}
+
+
+def bridge_slot(catalog, deps, text="punk rock", count=8):
+    tracks, spec = playlist(catalog, text, count)
+    template = segs_by_slot(narrate(tracks, spec, "punk", None, deps))
+    at = next(p for k, p in template if k == "bridge")
+    return tracks, spec, template, at
+
+
+def test_two_quoted_titles_in_one_bridge_are_grounded():
+    from agent.grounding import FactSheet, TrackFact
+
+    facts = FactSheet(prompt="rock", count=2, minutes=8, tracks=[
+        TrackFact(position=1, title="Hey Jude", artists=["The Beatles"], bpm=72),
+        TrackFact(position=2, title="Yellow", artists=["Coldplay"], bpm=88)])
+    for left, right in (("\u201c", "\u201d"), ('"', '"'), ("\u00ab", "\u00bb")):
+        text = f"That was {left}Hey Jude{right} by The Beatles, and now {left}Yellow{right} by Coldplay."
+        assert check(text, facts).ok, (text, check(text, facts).problems)
+    invented = check("That was \u201cHey Jude\u201d, now \u201cPurple Zanzibar\u201d.", facts)
+    assert invented.problems == ["name 'Purple Zanzibar'"]
+
+
+@respx.mock
+def test_placeholder_and_misplaced_bridges_are_retried_with_their_reason(catalog, deps, llm_deps):
+    tracks, spec, template, at = bridge_slot(catalog, deps)
+    far = tracks[-1]  # plays at the end, not after this bridge
+    first = [{"kind": "bridge", "before_position": at, "text": "\u2026"},
+             {"kind": "intro", "before_position": 1, "text": f"Welcome in. First up, {far.title} by {far.artist}."}]
+    route = respx.post(LLM_URL).mock(side_effect=[completion(first), completion(first)])
+    got = segs_by_slot(narrate(tracks, spec, "punk", None, llm_deps, use_llm=True))
+    assert got[("bridge", at)] == template[("bridge", at)] and got[("intro", 1)] == template[("intro", 1)]
+    retry = json.loads(route.calls[1].request.content)["messages"][-1]["content"]
+    assert f"bridge before {at}: it is empty or a placeholder" in retry
+    assert f"intro before 1: it names track {len(tracks)}" in retry
+    assert "not on the fact sheet" not in retry and PLACEHOLDER not in retry
+
+
+@respx.mock
+def test_a_bridge_must_introduce_the_track_after_it(catalog, deps, llm_deps):
+    tracks, spec, template, at = bridge_slot(catalog, deps)
+    prev, nxt = tracks[at - 2], tracks[at - 1]
+    vague = {"kind": "bridge", "before_position": at, "text": f"That was {prev.title} by {prev.artist}, a great one."}
+    good = {"kind": "bridge", "before_position": at, "text": f"That was {prev.title}. Up next, {nxt.title} by {nxt.artist}."}
+    route = respx.post(LLM_URL).mock(side_effect=[completion([vague]), completion([good])])
+    got = segs_by_slot(narrate(tracks, spec, "punk", None, llm_deps, use_llm=True))
+    assert got[("bridge", at)] == good["text"]
+    retry = json.loads(route.calls[1].request.content)["messages"][-1]["content"]
+    assert f"it must introduce track {at}" in retry
+
+
+@respx.mock
+def test_a_reply_cut_at_the_token_limit_keeps_what_it_completed(catalog, deps, llm_deps):
+    tracks, spec, template, at = bridge_slot(catalog, deps)
+    nxt = tracks[at - 1]
+    intro = {"kind": "intro", "before_position": 1, "text": f"Welcome in. We open with {tracks[0].title} by {tracks[0].artist}."}
+    cut = json.dumps({"segments": [intro]})[:-2] + ', {"kind": "bridge", "before_position": ' + str(at) + ', "text": "That was'
+    bridge = {"kind": "bridge", "before_position": at, "text": f"Next up, {nxt.title} by {nxt.artist}, here we go."}
+    route = respx.post(LLM_URL).mock(side_effect=[raw_completion(cut, finish="length"), completion([bridge])])
+    got = segs_by_slot(narrate(tracks, spec, "punk", None, llm_deps, use_llm=True))
+    assert route.call_count == 2
+    assert got[("intro", 1)] == intro["text"] and got[("bridge", at)] == bridge["text"]
+    second = json.loads(route.calls[1].request.content)
+    assert "cut off at the token limit" in second["messages"][-1]["content"]
+    assert '"kind": "intro"' not in second["messages"][0]["content"].split("SLOTS:")[-1]  # only what is missing
+
+
+@respx.mock
+def test_ends_only_narration_leaves_bridges_to_templates(catalog, deps, llm_deps):
+    tracks, spec, template, at = bridge_slot(catalog, deps)
+    ends = llm_deps.settings.model_copy(update={"llm_narration": "ends"})
+    intro = {"kind": "intro", "before_position": 1, "text": f"Welcome in. We open with {tracks[0].title} by {tracks[0].artist}."}
+    route = respx.post(LLM_URL).mock(side_effect=[completion([intro])])
+    got = segs_by_slot(narrate(tracks, spec, "punk", None, Deps(settings=ends, catalog=catalog), use_llm=True))
+    asked = json.loads(route.calls[0].request.content)["messages"][0]["content"].split("SLOTS:")[-1]
+    assert '"bridge"' not in asked and '"outro"' in asked
+    assert got[("intro", 1)] == intro["text"] and got[("bridge", at)] == template[("bridge", at)]

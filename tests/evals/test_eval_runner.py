@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from evals.report import print_summary
 from evals.report_files import write_reports
-from evals.runner import Variant, run_suite
+from evals.runner import OFFLINE_ONLY_NOTE, Variant, run_suite
 from evals.suite import load_suite
 
 SUITE = """
@@ -60,6 +60,7 @@ def test_runner_writes_all_reports_side_by_side(deps, tmp_path):
     print_summary(run, console)
     text = console.export_text()
     assert "v2/offline" in text and "pass_rate" in text and "impossible-count" in text
+    assert run.notes == [OFFLINE_ONLY_NOTE] and "prompt versions only change LLM variants" in text
     data = json.loads(paths["json"].read_text())
     assert data["passed"] is True and len(data["results"]) == 6
     assert "| pass_rate |" in paths["md"].read_text()
@@ -81,6 +82,44 @@ def test_a_blank_prompt_case_is_refused_exactly_like_an_empty_one(deps):
     assert len(details) == 1 and "String should have at least 1 character" in details.pop()
     strict = run_case(Case(id="blank", prompt="   "), variant, 0, deps, ctx)
     assert strict.status == "fail" and strict.outcomes[0].kind == "refused"
+
+
+def test_an_llm_variant_runs_beside_offline_on_the_same_cases(deps, tmp_path):
+    """Side by side: offline as the base column, the model's pass rate, degraded and tool-use rates, calls and
+    tokens; a second run answers from the on-disk cache without calling the model."""
+    settings = deps.settings.model_copy(update={"provider": "openai", "llm_base_url": "http://llm.test/v1",
+                                                "openai_api_key": SecretStr("t"), "llm_max_retries": 0})
+    llm_deps = dataclasses.replace(deps, settings=settings)
+
+    def respond(req: httpx.Request) -> httpx.Response:
+        payload = json.loads(req.content)
+        if "Step 2" in payload["messages"][-1]["content"]:
+            message = {"role": "assistant", "content": json.dumps({"picks": list(range(1, 21))})}
+        elif "tools" in payload:
+            wire = [{"id": "c0", "type": "function", "function": {"name": "search_catalog",
+                                                                  "arguments": json.dumps({"query": "punk", "k": 20})}}]
+            message = {"role": "assistant", "content": None, "tool_calls": wire}
+        else:
+            message = {"role": "assistant", "content": '{"segments": []}'}
+        return httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 0, "model": "m",
+                                         "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                                         "usage": {"prompt_tokens": 500, "completion_tokens": 20, "total_tokens": 520}})
+
+    suite = load_suite(write_suite(tmp_path))
+    with respx.mock() as mock:
+        route = mock.post("http://llm.test/v1/chat/completions").mock(side_effect=respond)
+        run = run_suite(suite, [Variant(prompt_version="v3", provider="openai", model="m")], llm_deps,
+                        cache_dir=tmp_path / "cache")
+        calls = route.call_count
+        again = run_suite(suite, [Variant(prompt_version="v3", provider="openai", model="m")], llm_deps,
+                          cache_dir=tmp_path / "cache")
+    assert run.variants == ["v3/offline", "v3/openai/m"] and calls >= 4
+    assert route.call_count == calls and again.cache["hits"] >= calls  # the second run came from the cache
+    offline, model = run.summaries
+    assert model.means["degraded"] == 0.0 and model.means["tool_use"] == 1.0 and model.means["model_calls"] >= 2
+    assert offline.means["degraded"] is None and offline.means["model_calls"] == 0.0
+    assert model.pass_rate == offline.pass_rate == pytest.approx(2 / 3)
+    assert "offline planner runs beside the LLM variants" in run.notes[0]
 
 
 def test_threshold_failure_exits_non_zero(deps, tmp_path, monkeypatch):

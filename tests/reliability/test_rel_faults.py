@@ -18,6 +18,7 @@ from rel_helpers import LLM_BASE, assert_problem, llm_settings
 URL = f"{LLM_BASE}/chat/completions"
 DEADLINE_S = 4.0
 MAX_STEPS = 4
+NO_PLAN = 3  # one look-up turn, the plan call and its one retry
 PER_STEP = 3  # one call + llm_max_retries (2), at the SDK layer only
 
 
@@ -54,6 +55,7 @@ def looping(_request: httpx.Request) -> httpx.Response:
     return calls(("search_catalog", {"query": f"more {time.perf_counter()}"}))
 
 
+PLAN = completion({"role": "assistant", "content": '{"picks": [1, 2, 3], "query": "upbeat pop punk"}'}, finish="stop")
 EMPTY = httpx.Response(200, json={"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []})
 FAULTS: dict[str, tuple[Callable[[httpx.Request], httpx.Response], str, int]] = {
     # name: (upstream behaviour, expected reason, expected upstream calls (0 = any within the bound))
@@ -66,18 +68,18 @@ FAULTS: dict[str, tuple[Callable[[httpx.Request], httpx.Response], str, int]] = 
     "401": (always(httpx.Response(401, json={"error": {"message": "bad key"}})), "HTTP 401", 1),
     "400": (always(httpx.Response(400, json={"error": {"message": "bad request"}})), "HTTP 400", 1),
     "malformed tool arguments": (always(calls(("search_catalog", '{"query": "pop", "genres": ["po'))),
-                                 "step limit", MAX_STEPS),
-    "truncated at max tokens": (always(calls(("FinalPlaylist", '{"spec": {"count": 12, "que'), finish="length")),
-                                "step limit", MAX_STEPS),
-    "unknown tool forever": (always(calls(("delete_catalog", {"all": True}))), "step limit", MAX_STEPS),
-    "invalid plan forever": (always(calls(("FinalPlaylist", {"spec": {"count": 10**9}, "track_ids": []}))),
-                             "step limit", MAX_STEPS),
+                                 "no valid plan", NO_PLAN),
+    "truncated at max tokens": (always(completion({"role": "assistant", "content": '{"picks": [1, 2'},
+                                                  finish="length")), "no valid plan", NO_PLAN),
+    "unknown tool forever": (always(calls(("delete_catalog", {"all": True}))), "no valid plan", NO_PLAN),
+    "invalid plan forever": (always(completion({"role": "assistant", "content": '{"picks": "all"}'}, finish="stop")),
+                             "no valid plan", NO_PLAN),
     "empty choices": (always(EMPTY), "empty answer", 1),
     "plain text instead of a plan": (always(completion({"role": "assistant", "content": "Sorry, need more steps "
                                                        "to process this request."}, finish="stop")),
-                                     "without a plan", 1),
+                                     "no valid plan", NO_PLAN),
     "not JSON at all": (always(httpx.Response(200, text="<html>gateway</html>")), "", 0),
-    "endless tool loop": (looping, "step limit", MAX_STEPS),
+    "endless tool loop": (looping, "no valid plan", NO_PLAN),
     "slower than the deadline": (slow(DEADLINE_S + 2), "deadline", 0),
 }
 
@@ -146,11 +148,11 @@ def test_recovers_after_transient_500s(llm_app):
         payload = json.loads(request.content)
         if state["n"] <= 2:
             return httpx.Response(500, json={"error": {"message": "boom"}})
-        if "tools" not in payload:
-            return completion({"role": "assistant", "content": '{"segments": []}'}, finish="stop")
-        if not any(m["role"] == "tool" for m in payload["messages"]):
+        if "Step 2" in payload["messages"][-1]["content"]:
+            return PLAN
+        if "tools" in payload:
             return calls(("search_catalog", {"query": "upbeat pop punk", "genres": ["pop punk"], "k": 20}))
-        return calls(("FinalPlaylist", {"spec": {"query": "upbeat pop punk", "genres": ["pop punk"]}, "track_ids": []}))
+        return completion({"role": "assistant", "content": '{"segments": []}'}, finish="stop")
 
     with respx.mock(assert_all_called=False) as mock:
         mock.post(URL).mock(side_effect=flaky)
@@ -167,12 +169,12 @@ def test_slow_narration_stays_inside_the_request_deadline(llm_app):
 
     def respond(request: httpx.Request) -> httpx.Response:
         payload = json.loads(request.content)
-        if "tools" not in payload:  # the narration call
-            time.sleep(DEADLINE_S + 2)
-            return completion({"role": "assistant", "content": '{"segments": []}'}, finish="stop")
-        if not any(m["role"] == "tool" for m in payload["messages"]):
+        if "Step 2" in payload["messages"][-1]["content"]:
+            return PLAN
+        if "tools" in payload:
             return calls(("search_catalog", {"query": "upbeat pop punk", "genres": ["pop punk"], "k": 20}))
-        return calls(("FinalPlaylist", {"spec": {"query": "upbeat pop punk", "genres": ["pop punk"]}, "track_ids": []}))
+        time.sleep(DEADLINE_S + 2)  # the narration call
+        return completion({"role": "assistant", "content": '{"segments": []}'}, finish="stop")
 
     with respx.mock(assert_all_called=False) as mock:
         mock.post(URL).mock(side_effect=respond)
