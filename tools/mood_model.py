@@ -23,6 +23,8 @@ class Learned:
     targets: dict[str, float]
     neighbours: list[str]
     similarity: float
+    rows: tuple[int, ...] = ()
+    weights: tuple[float, ...] = ()
 
 
 def neighbours(vector: np.ndarray, model: SoundModel, k: int = K) -> list[tuple[int, float]]:
@@ -47,4 +49,34 @@ def learned_targets(vector: np.ndarray, model: SoundModel | None = None,
     cols = [TARGET_FEATURES.index(f) for f in features]
     values = (m.features[rows][:, cols] * w[:, None]).sum(axis=0)
     return Learned(targets={f: round(float(v), 3) for f, v in zip(features, values, strict=True)},
-                   neighbours=[m.phrases[r] for r in rows], similarity=float(sims.max()))
+                   neighbours=[m.phrases[r] for r in rows], similarity=float(sims.max()), rows=tuple(rows),
+                   weights=tuple(float(x) for x in w))
+
+
+def neighbour_genres(learned: Learned, catalog, model: SoundModel | None = None, top: int = 3) -> list[str]:
+    """The genres most carried by the tracks of the nearest playlists and requests (weighted by nearness)."""
+    m = model or load_model()
+    groups = _members(catalog, m)
+    counts: dict[str, float] = {}
+    for row, weight in zip(learned.rows, learned.weights, strict=True):
+        members = groups.get(row, [])
+        for i in members:
+            for g in catalog.genre_lists[i][:3]:
+                counts[g] = counts.get(g, 0.0) + weight / len(members)
+    return sorted(counts, key=lambda g: (-counts[g], g))[:top]
+
+
+_groups: dict[tuple[int, int], dict[int, list[int]]] = {}
+
+
+def _members(catalog, model: SoundModel) -> dict[int, list[int]]:
+    """Phrase row → the catalog rows of the tracks it holds, once per (catalog, model)."""
+    key = (id(catalog), id(model))
+    if key not in _groups:
+        _groups.clear()
+        out: dict[int, list[int]] = {}
+        for tid, p in zip(model.link_track.tolist(), model.link_phrase.tolist(), strict=True):
+            if tid in catalog.index:
+                out.setdefault(p, []).append(catalog.index[tid])
+        _groups[key] = out
+    return _groups[key]
