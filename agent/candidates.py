@@ -130,6 +130,24 @@ def wanted(spec: PlaylistSpec, catalog: Catalog, broaden: bool = False) -> np.nd
     return m
 
 
+_joined: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
+
+
+def sound_scores(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> np.ndarray:
+    """Sound similarity plus W_TEXT_MOOD × title-free text similarity, in one pass over the catalog."""
+    key = id(catalog)
+    if key not in _joined:
+        sound, words = catalog_sound(catalog), catalog_sound_text(catalog)
+        rows = sound.rows if words is None else np.ascontiguousarray(np.hstack([sound.rows, words.rows]))
+        _joined.clear()
+        _joined[key] = (rows, sound.basis, None if words is None else words.basis)
+    rows, sound_basis, words_basis = _joined[key]
+    coords = query_vector(spec, catalog, profile) @ sound_basis
+    if words_basis is not None:
+        coords = np.concatenate([coords, W_TEXT_MOOD * (embed_query(query_text(spec)) @ words_basis)])
+    return rows @ coords.astype(np.float32)
+
+
 def learned_genres(spec: PlaylistSpec, catalog: Catalog) -> list[str]:
     """For a prompt read only by the learned model: the genres its nearest real playlists and requests hold."""
     if spec.moods or spec.genres or spec.seed_artists or not spec.feature_targets:
@@ -163,10 +181,7 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     if names_things(spec):
         scores = catalog.scores(text_vector(spec, catalog, profile))
     else:
-        scores = catalog_sound(catalog).scores(query_vector(spec, catalog, profile))
-        words = catalog_sound_text(catalog)
-        if words is not None:
-            scores = scores + W_TEXT_MOOD * words.scores(embed_query(query_text(spec)))
+        scores = sound_scores(spec, catalog, profile)
     fit_terms = list(spec.genres) or seed_genres(spec, catalog) or learned_genres(spec, catalog)
     if fit_terms:
         scores = scores + W_GENRE_FIT * genre_fit(fit_terms, catalog)
