@@ -1,19 +1,32 @@
-"""spec (+ profile) → candidates: hard filters from the spec and policy, semantic queries from the rest."""
+"""spec (+ profile) → candidates: hard filters from the spec and policy, semantic queries from the rest.
+
+Mood, activity and scene prompts are matched by sound (tools/sound.py: how tracks sound and what they were
+put with) and by title-free track text (tools/sound_text.py); prompts that name genres, artists or nothing
+the sound model reads are matched against the full track text, titles included. Asked genres add a graded
+genre fit (agent/genre_fit.py) and widen to their neighbours in the genre graph when thin."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 
+from agent.genre_fit import genre_fit, widened
 from agent.models import Candidate, PlaylistSpec, SearchFilters
 from agent.wishes import with_wish_filters
-from tools.catalog import Catalog, embed_query
+from tools.catalog import Catalog, embed_query, top_k
 from tools.content_filter import ContentPolicy
 from tools.embeddings import normalise
 from tools.library.owned import owned_mask
+from tools.mood_model import learned_targets, neighbour_genres
+from tools.sound import catalog_sound, target_vector
+from tools.sound_text import catalog_sound_text
 
 POOL = 400
+W_TEXT_MOOD = 1.0  # a mood or activity prompt's title-free text similarity (tools/sound_text.py) beside its sound
+W_TARGET_WORDS = 1.0  # the mood's feature targets in sound words, added to the query
+W_GENRE_FIT = 0.3  # a track in an asked genre gains this over an unrelated one; neighbours a share of it
 
 
 def search_filters(spec: PlaylistSpec, policy: ContentPolicy) -> SearchFilters:
@@ -36,16 +49,49 @@ def query_text(spec: PlaylistSpec) -> str:
     return " ".join(p for p in parts if p).strip() or "popular songs"
 
 
-def query_vector(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> np.ndarray:
-    """Blend of the text query, the seed artists' centroid and (weighted) the listener's taste centroid."""
+def names_things(spec: PlaylistSpec) -> bool:
+    """A prompt that names genres, artists or nothing the sound model reads (a title, an album), and no mood
+    or activity: its words are searched against track text too. Mood, activity and scene prompts are not."""
+    return not spec.moods and bool(spec.genres or spec.seed_artists or not spec.feature_targets)
+
+
+def text_vector(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> np.ndarray:
+    """The query text, the seed artists' text centroid and (weighted) the listener's taste centroid, against
+    the tracks' text vectors (titles included: the prompt may name one)."""
     vec = embed_query(query_text(spec))
     seeds = catalog.artist_mask(spec.seed_artists) if spec.seed_artists else None
     if seeds is not None and seeds.any():
         vec = vec + catalog.vectors[seeds].mean(axis=0)
+    return _with_taste(vec, spec, profile)
+
+
+def _with_taste(vec: np.ndarray, spec: PlaylistSpec, profile: Any) -> np.ndarray:
     centroid = getattr(profile, "embedding_centroid", None)
     if centroid is not None and len(centroid) == len(vec) and spec.taste_weight > 0:
         vec = vec + spec.taste_weight * np.asarray(centroid, dtype=np.float32)
     return normalise(vec[None, :])[0]
+
+
+def sound_query_text(spec: PlaylistSpec) -> str:
+    """The query text without the seed artists' names: names say who, the seeds' sound vectors say how."""
+    text = " ".join(p for p in (spec.query, " ".join(spec.genres), " ".join(spec.moods)) if p)
+    for name in spec.seed_artists:
+        text = re.sub(rf"\b{re.escape(name)}\b", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split()) or ("" if spec.seed_artists else "popular songs")
+
+
+def query_vector(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> np.ndarray:
+    """Blend of the text query, the seed artists' sound centroid and (weighted) the listener's taste centroid,
+    matched against the tracks' sound vectors (tools/sound.py), never their titles."""
+    text = sound_query_text(spec)
+    vec = embed_query(text) if text else np.zeros(catalog_sound(catalog).basis.shape[0], dtype=np.float32)
+    words = target_vector({str(f): v for f, v in spec.feature_targets.items()}) if spec.feature_targets else None
+    if words is not None:
+        vec = vec + W_TARGET_WORDS * words
+    seeds = catalog.artist_mask(spec.seed_artists) if spec.seed_artists else None
+    if seeds is not None and seeds.any():
+        vec = vec + catalog_sound(catalog).centroid(seeds)
+    return _with_taste(vec, spec, profile)
 
 
 BAND = 0.25  # a mood's feature target t keeps tracks within [t - BAND, t + BAND] while the pool is rich
@@ -69,18 +115,55 @@ def feature_band(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
 
 def wanted(spec: PlaylistSpec, catalog: Catalog, broaden: bool = False) -> np.ndarray | None:
     """Tracks of the asked genres, by the seed artists, or in the seed artists' own genres.
-    broaden: also genres sharing the last word ('electric blues' → 'blues')."""
+    broaden: also genres sharing the last word ('electric blues' → 'blues') and the asked genres' close
+    neighbours in the genre graph ('bossa nova' → samba, MPB)."""
     if not (spec.genres or spec.seed_artists):
         return None
     terms = list(spec.genres)
     if broaden:
         terms += [g.split()[-1] for g in spec.genres if " " in g]
     m = catalog.genre_mask(terms) if terms else np.zeros(len(catalog), dtype=bool)
+    if broaden and spec.genres:
+        m |= widened(list(spec.genres), catalog)
     if spec.seed_artists:
         seeds = catalog.artist_mask(spec.seed_artists)
         m |= seeds
         m |= catalog.genre_mask(_top_genres(catalog, seeds, 3))
     return m
+
+
+_joined: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
+
+
+def sound_scores(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> np.ndarray:
+    """Sound similarity plus W_TEXT_MOOD × title-free text similarity, in one pass over the catalog."""
+    key = id(catalog)
+    if key not in _joined:
+        sound, words = catalog_sound(catalog), catalog_sound_text(catalog)
+        rows = sound.rows if words is None else np.ascontiguousarray(np.hstack([sound.rows, words.rows]))
+        _joined.clear()
+        _joined[key] = (rows, sound.basis, None if words is None else words.basis)
+    rows, sound_basis, words_basis = _joined[key]
+    coords = query_vector(spec, catalog, profile) @ sound_basis
+    if words_basis is not None:
+        coords = np.concatenate([coords, W_TEXT_MOOD * (embed_query(query_text(spec)) @ words_basis)])
+    return rows @ coords.astype(np.float32)
+
+
+def learned_genres(spec: PlaylistSpec, catalog: Catalog) -> list[str]:
+    """For a prompt read only by the learned model: the genres its nearest real playlists and requests hold."""
+    if spec.moods or spec.genres or spec.seed_artists or not spec.feature_targets:
+        return []
+    learned = learned_targets(embed_query(query_text(spec)))
+    return neighbour_genres(learned, catalog) if learned else []
+
+
+def seed_genres(spec: PlaylistSpec, catalog: Catalog) -> list[str]:
+    """The seed artists' own main genres ('sounds like Daft Punk' → electro, filter house)."""
+    if not spec.seed_artists:
+        return []
+    seeds = catalog.artist_mask(spec.seed_artists)
+    return _top_genres(catalog, seeds, 2) if seeds.any() else []
 
 
 def _top_genres(catalog: Catalog, mask: np.ndarray, n: int) -> list[str]:
@@ -95,8 +178,15 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
            k: int = POOL) -> list[Candidate]:
     """Candidates passing every hard filter, from the most specific pool that is rich enough:
     wanted genres/artists within the mood's feature band, then without the band, then broadened
-    genres, then the band alone, then everything that passes the hard filters."""
-    vec = query_vector(spec, catalog, profile)
+    genres, then the band alone, then everything that passes the hard filters. A candidate's score is its
+    sound (or text) similarity to the query plus its graded genre fit."""
+    if names_things(spec):
+        scores = catalog.scores(text_vector(spec, catalog, profile))
+    else:
+        scores = sound_scores(spec, catalog, profile)
+    fit_terms = list(spec.genres) or seed_genres(spec, catalog) or learned_genres(spec, catalog)
+    if fit_terms:
+        scores = scores + W_GENRE_FIT * genre_fit(fit_terms, catalog)
     hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))
     band, genre = feature_band(spec, catalog), wanted(spec, catalog)
@@ -106,8 +196,8 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     for layer in [*layers, np.ones(len(catalog), dtype=bool)]:
         if layer is None:
             continue
-        for c in catalog.search_vector(vec, k=k, mask=hard & layer):
-            pool.setdefault(c.track.id, c)
+        for i in top_k(np.where(hard & layer, scores, -np.inf), k):
+            pool.setdefault(catalog.ids[i], Candidate.model_construct(track=catalog.tracks[i], score=float(scores[i])))
         if len(pool) >= enough:
             break
     return list(pool.values())

@@ -5,6 +5,7 @@ writing `def name(playlist, args, ctx) -> Outcome` and listing it in SCORERS wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -15,7 +16,7 @@ from agent.models import Arc, Playlist, PlaylistTrack
 from evals.grounding import check_narration
 from evals.metrics import in_family
 from tools.catalog import Catalog, track_artist_names
-from tools.normalize import norm_artist
+from tools.normalize import fold, norm_artist
 
 Status = Literal["pass", "fail", "skip"]
 
@@ -67,6 +68,16 @@ class ArcArgs(_Args):
 class FeatureArgs(Range):
     feature: Literal["energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness",
                      "liveness", "popularity"]
+
+
+class TitleWordArgs(_Args):
+    max: float = Field(0.1, ge=0, le=1, description="Largest share of titles that may repeat a content word of the prompt.")
+
+
+class MeanArgs(_Args):
+    feature: Literal["energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness"]
+    min: float | None = None
+    max: float | None = None
 
 
 class SpacingArgs(_Args):
@@ -229,6 +240,36 @@ def feature_range(p: Playlist, a: FeatureArgs, ctx: ScoreContext) -> Outcome:
     return out.model_copy(update={"detail": f"{a.feature}: {out.detail}"})
 
 
+_NOT_CONTENT = frozenset("""a an and or the of for to in on at by my me i im we our you your it its is are be with
+from some any songs song music playlist tracks mix something like sounds sound that this what when while feels
+feel feeling vibe vibes give want need make play please just really kind stuff get let put am was about into
+""".split())
+
+
+def content_words(prompt: str) -> set[str]:
+    """The prompt's content words: 3+ letters, not function words or requests."""
+    return {w for w in re.findall(r"[a-z']+", fold(prompt)) if len(w) >= 3 and w not in _NOT_CONTENT}
+
+
+def title_word_share(p: Playlist, a: TitleWordArgs, ctx: ScoreContext) -> Outcome:
+    """Share of titles repeating a content word of the prompt (or its plural): picks by title, not by sound."""
+    words = content_words(p.prompt)
+    stems = {w.rstrip("s") for w in words}
+    hits = [t.title for t in p.tracks if stems & {x.rstrip("s") for x in re.findall(r"[a-z']+", fold(t.title))}]
+    share = len(hits) / len(p.tracks) if p.tracks else 0.0
+    return outcome("title_word_share", share <= a.max + 1e-9, f"{share:.0%} of titles repeat {sorted(words)[:6]}"
+                   + (f": {hits[:3]}" if hits else ""))
+
+
+def feature_mean(p: Playlist, a: MeanArgs, ctx: ScoreContext) -> Outcome:
+    """The playlist's mean of an audio feature within [min, max] (the mood's feature target met on average)."""
+    values = [getattr(_full_track(t, ctx.catalog) or t, a.feature, None) for t in p.tracks]
+    known = [float(v) for v in values if v is not None]
+    mean = sum(known) / len(known) if known else float("nan")
+    ok = bool(known) and (a.min is None or mean >= a.min) and (a.max is None or mean <= a.max)
+    return outcome("feature_mean", ok, f"mean {a.feature} {mean:.2f} (asked [{a.min}, {a.max}])")
+
+
 def energy_arc(p: Playlist, a: ArcArgs, ctx: ScoreContext) -> Outcome:
     from evals.metrics import arc_direction, energies
 
@@ -309,6 +350,7 @@ SCORERS: dict[str, tuple[Any, Scorer]] = {
     "not_degraded": (bool, not_degraded), "rubric": (RubricArgs, rubric),
     "exclusive": (ExclusiveArgs, exclusive), "instrumental_share": (ShareArgs, instrumental_share),
     "reported": (ReportedArgs, reported), "filtered_honest": (bool, filtered_honest),
+    "title_word_share": (TitleWordArgs, title_word_share), "feature_mean": (MeanArgs, feature_mean),
 }
 
 
@@ -322,6 +364,8 @@ def _shorthand(kind: str, args: Any) -> Any:
         return {"shape": args}
     if kind == "rubric" and isinstance(args, str):
         return {"criteria": args}
+    if kind == "title_word_share" and isinstance(args, int | float):
+        return {"max": args}
     if kind == "artist_spacing" and isinstance(args, int):
         return {"min_gap": args}
     if kind == "exclusive" and isinstance(args, list | str):

@@ -97,6 +97,10 @@ class Catalog:
         """Every genre label in the catalog, most common first."""
         return sorted(self._genre_index, key=lambda g: (-len(self._genre_index[g]), g))
 
+    def genre_rows(self, genre: str) -> np.ndarray:
+        """Rows of the tracks carrying exactly this genre label."""
+        return self._genre_index.get(genre, np.zeros(0, dtype=np.int64))
+
     def genre_count(self, genre: str) -> int:
         return len(self._genre_index.get(genre, ()))
 

@@ -24,6 +24,11 @@ def _expected_sum(path: Path) -> str | None:
     return next((ln.split()[0] for ln in lines if ln.split()[-1:] == [path.name]), None)
 
 
+def expected_sum(path: Path) -> str | None:
+    """The file's checksum as SHA256SUMS records it (None when it has no line)."""
+    return _expected_sum(path)
+
+
 def lookup(path: Path, keys: list[tuple[str, str]]) -> tuple[list[int], np.ndarray]:
     """(positions of the keys found, their vectors); a file failing its checksum is an error."""
     if not path.exists():
@@ -73,7 +78,20 @@ def write(path: Path, ids: list[str], texts: list[str], vectors: np.ndarray) -> 
     codes, scales = quantise(vectors)
     np.savez_compressed(path, ids=np.array(ids), hashes=np.array([text_hash(t) for t in texts]),
                         codes=codes, scales=scales)
+    return write_sum(path)
+
+
+def write_sum(path: Path) -> Path:
+    """Set the file's line in the SHA256SUMS beside it (other lines kept)."""
     sums = path.parent / "SHA256SUMS"
     lines = [ln for ln in (sums.read_text().splitlines() if sums.exists() else []) if not ln.endswith(f"  {path.name}")]
     sums.write_text("\n".join([*lines, f"{_sha256(path)}  {path.name}"]) + "\n")
+    return path
+
+
+def verified(path: Path) -> Path:
+    """The path, once its SHA256SUMS line matches (StoreError when it does not, or the file is missing)."""
+    expected = _expected_sum(path)
+    if not path.exists() or expected is None or expected != _sha256(path):
+        raise StoreError(f"shipped model {str(path)!r} is missing or fails its checksum")
     return path

@@ -71,9 +71,10 @@ def build_variants(prompts: list[str] | None, providers: list[str] | None, model
 
 
 @eval_app.command("bench", help="Real-data benchmark: Segue against random, most-popular, dense-only and BM25 "
-                  "baselines.\n\nplaylists: playlist titles → their tracks.  cpcd: CPCD first turns → goal playlists.")
+                  "baselines.\n\nplaylists: playlist titles → their tracks.  cpcd: CPCD first turns → goal playlists.  "
+                  "mood: prompt valence/energy targets against Deezer valence/arousal labels (Spearman).")
 def bench(
-    name: Annotated[str, typer.Argument(help="playlists or cpcd")],
+    name: Annotated[str, typer.Argument(help="playlists, cpcd or mood")],
     limit: Annotated[int | None, typer.Option(min=1, help="Sample this many queries (seeded); default 100 playlists, all CPCD.")] = None,
     seed: Annotated[int, typer.Option(help="Sampling and random-baseline seed.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -81,8 +82,8 @@ def bench(
     from core.errors import InvalidInput
     from evals.benchmarks import run_benchmark
 
-    if name not in ("playlists", "cpcd"):
-        raise InvalidInput(f"unknown benchmark {name!r}; use playlists or cpcd")
+    if name not in ("playlists", "cpcd", "mood"):
+        raise InvalidInput(f"unknown benchmark {name!r}; use playlists, cpcd or mood")
     with progress_bar(not as_json) as bar:
         from agent.deps import get_deps
 

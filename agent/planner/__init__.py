@@ -28,6 +28,9 @@ def plan(request: GenerateRequest, deps: Deps) -> Planned:
 
         planned = plan_with_llm(request, deps)
     else:
-        planned = Planned(spec=parse_prompt(request.prompt, deps.catalog), provider="offline")
+        from agent.mood_targets import with_learned_targets
+
+        spec = parse_prompt(request.prompt, deps.catalog)
+        planned = Planned(spec=with_learned_targets(spec, request.prompt), provider="offline")
     planned.spec = apply_overrides(planned.spec, request)
     return planned

@@ -2,7 +2,8 @@
 
 `playlists`: a Spotify playlist's title is the prompt, its tracks the truth (R-precision, NDCG@k, Hit@k,
 genre precision). `cpcd`: a CPCD conversation's first user turn is the prompt, its goal playlist the truth
-(Hit@10/20/100, MRR@10), scored on the goal tracks the catalog holds."""
+(Hit@10/20/100, MRR@10), scored on the goal tracks the catalog holds. `mood`: prompts' valence and energy
+targets against the Deezer valence/arousal labels of their tracks (Spearman), Segue vs the lexicon alone."""
 
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ def run_benchmark(name: str, deps: Deps, *, limit: int | None = None, seed: int 
     """Load the benchmark's queries, run Segue and every baseline on them, and return the table."""
     from evals.cache import llm_cache
 
+    if name == "mood":
+        from evals.benchmarks import mood_axis
+
+        return mood_axis.run(deps, seed)
     if name == "playlists":
         from evals.benchmarks import playlists as bench
     else:

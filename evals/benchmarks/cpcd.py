@@ -2,7 +2,8 @@
 the truth, scored only on goal tracks the catalog holds (resolved by normalised artist|title; the match rate
 is reported). Metrics: Hit@10/20/100 (share of conversations with a goal track in the top k), MRR@10 and
 Recall@100. For scale, the published CPCD hybrid retrieval baseline scores about 0.06 Hit@10 on first turns
-(on its own, much larger catalog)."""
+(on its own, much larger catalog). Only the half of the conversations the sound model never learned from
+is scored (tools/folds.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from agent.deps import Deps
 from evals.benchmarks.common import BenchQuery, hit, mrr, resolve_queries
 from tools.catalog import Catalog
+from tools.folds import learns_from
 from tools.normalize import song_key
 
 FILE = "cpcd_v1_dev_conversations.jsonl.gz"
@@ -36,14 +38,16 @@ def goal_keys(conv: dict[str, Any]) -> set[str]:
 
 def load_queries(deps: Deps, limit: int | None = None, seed: int = 0) -> tuple[list[BenchQuery], dict[str, Any]]:
     """Every conversation (or a seeded sample): the first user turn is the prompt, the goal playlist the truth."""
-    rows = sorted(read_conversations(deps.settings.raw_data_dir / FILE), key=lambda r: r["id"])
+    rows = sorted((r for r in read_conversations(deps.settings.raw_data_dir / FILE) if not learns_from(r["id"])),
+                  key=lambda r: r["id"])
 
     def query_of(conv: dict[str, Any], found: set[str], total: int) -> BenchQuery | None:
         first = (conv.get("turns") or [{}])[0].get("user_query", "").strip()
         return BenchQuery(id=conv["id"], prompt=first, truth=found, truth_total=total) if first else None
 
     return resolve_queries(deps, rows, limit, seed, goal_keys, query_of,
-                           "scored on conversations with at least one goal track in the catalog.")
+                           "scored on conversations with at least one goal track in the catalog, from the half the "
+                           "sound model did not learn from (tools/folds.py).")
 
 
 def metrics(q: BenchQuery, ranked: list[str], rel: list[bool], catalog: Catalog) -> dict[str, float]:

@@ -2,7 +2,8 @@
 
 Truth tracks are matched to the catalog by song key (normalised artist|title), so another version of a
 true song counts. Metrics: R-precision (R = truth size, capped at 100), NDCG@10/100, Hit@10/100 and
-genre precision@20 (share of the top 20 tagged with the playlist's genre)."""
+genre precision@20 (share of the top 20 tagged with the playlist's genre). Only the half of the playlists
+the sound model never learned from is scored (tools/folds.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from agent.deps import Deps
 from evals.benchmarks.common import BenchQuery, genre_precision, hit, ndcg, r_precision, resolve_queries
 from tools.catalog import Catalog
+from tools.folds import learns_from
 from tools.normalize import song_key
 
 FILE = "playlists_spotify_songs.jsonl.gz"
@@ -26,7 +28,8 @@ def read_playlists(path: Path) -> list[dict[str, Any]]:
 
 def load_queries(deps: Deps, limit: int | None = None, seed: int = 0) -> tuple[list[BenchQuery], dict[str, Any]]:
     """Every playlist (or a seeded sample of `limit`), with its truth resolved against the catalog."""
-    rows = sorted(read_playlists(deps.settings.raw_data_dir / FILE), key=lambda r: r["playlist_id"])
+    rows = sorted((r for r in read_playlists(deps.settings.raw_data_dir / FILE) if not learns_from(r["playlist_id"])),
+                  key=lambda r: r["playlist_id"])
 
     def truth_of(r: dict[str, Any]) -> set[str]:
         return {song_key(t["track_artist"] or "", t["track_name"] or "") for t in r["tracks"]}
@@ -37,7 +40,8 @@ def load_queries(deps: Deps, limit: int | None = None, seed: int = 0) -> tuple[l
                           genre=r.get("playlist_genre")) if name else None
 
     return resolve_queries(deps, rows, limit, seed, truth_of, query_of,
-                           "R-precision with R = truth size (≤ 100); genre precision over the top 20.")
+                           "R-precision with R = truth size (≤ 100); genre precision over the top 20; only the playlists "
+                           "the sound model did not learn from (tools/folds.py).")
 
 
 def metrics(q: BenchQuery, ranked: list[str], rel: list[bool], catalog: Catalog) -> dict[str, float]:

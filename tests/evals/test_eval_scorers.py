@@ -217,3 +217,17 @@ def test_filtered_honest_flags_a_version_reason_without_the_version(catalog, ctx
     ok = make_playlist(tracks).model_copy(update={"filtered": [kept]})
     assert run(ok, "filtered_honest", True, ctx).status == "pass"
     assert run(ok.model_copy(update={"filtered": [kept, lie]}), "filtered_honest", True, ctx).status == "fail"
+
+
+def test_title_word_share_counts_titles_repeating_prompt_words(catalog, ctx):
+    runs = pick(catalog, 2, lambda t: "run" in fold(t.title).split())
+    other = pick(catalog, 8, lambda t: "run" not in fold(t.title) and "song" not in fold(t.title))
+    playlist = make_playlist(runs + other, prompt="something for my run")
+    assert run(playlist, "title_word_share", 0.1, ctx).status == "fail"
+    assert run(playlist, "title_word_share", 0.2, ctx).status == "pass"
+
+
+def test_feature_mean_checks_the_playlist_average(catalog, ctx):
+    calm = pick(catalog, 6, lambda t: t.energy < 0.4)
+    assert run(make_playlist(calm), "feature_mean", {"feature": "energy", "max": 0.4}, ctx).status == "pass"
+    assert run(make_playlist(calm), "feature_mean", {"feature": "energy", "min": 0.6}, ctx).status == "fail"

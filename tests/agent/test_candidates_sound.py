@@ -1,0 +1,48 @@
+"""Candidates for mood and activity prompts come by sound, not title words; thin genres widen to neighbours."""
+
+from __future__ import annotations
+
+import re
+
+from agent.candidates import gather, names_things
+from agent.genre_fit import genre_fit, widened
+from agent.models import PlaylistSpec
+from agent.planner.offline import parse_prompt
+from tools.content_filter import ContentPolicy
+from tools.normalize import fold
+
+
+def _title_share(candidates, word: str, top: int = 40) -> float:
+    best = sorted(candidates, key=lambda c: -c.score)[:top]
+    return sum(word in re.findall(r"[a-z]+", fold(c.track.title)) for c in best) / len(best)
+
+
+def test_mood_prompts_do_not_pick_by_title(catalog):
+    for prompt, word in (("something for my run", "run"), ("sad songs for crying", "sad"), ("summer party", "party")):
+        spec = parse_prompt(prompt, catalog)
+        assert not names_things(spec)
+        assert _title_share(gather(spec, ContentPolicy(), catalog), word) <= 0.1, prompt
+
+
+def test_text_search_still_finds_titles_and_artists(catalog):
+    spec = parse_prompt("Taylor Swift", catalog)
+    assert names_things(spec)
+    pool = gather(spec, ContentPolicy(), catalog)
+    assert any("Taylor Swift" in c.track.artists for c in pool)
+
+
+def test_genre_fit_is_graded_by_the_genre_graph(catalog):
+    fit = genre_fit(["bossa nova"], catalog)
+    rows = {g: catalog.genre_rows(g) for g in ("bossa nova", "samba", "gangster rap")}
+    if all(len(r) for r in rows.values()):
+        assert fit[rows["bossa nova"]].min() == 1.0
+        assert 0 < fit[rows["samba"]].max() < 1.0
+        only_rap = [i for i in rows["gangster rap"] if not {"bossa nova", "samba", "mpb"} & set(catalog.genre_lists[i])]
+        assert fit[only_rap].max() < 0.3
+
+
+def test_thin_genre_widens_to_neighbours_not_unrelated(catalog):
+    spec = PlaylistSpec(genres=["bossa nova"], count=20)
+    wide = widened(list(spec.genres), catalog)
+    assert wide.sum() > catalog.genre_mask(["bossa nova"]).sum()
+    assert not wide[catalog.genre_mask(["gangster rap"]) & ~catalog.genre_mask(["bossa nova", "samba", "mpb", "latin"])].any()
