@@ -225,23 +225,15 @@ def export(playlist_id: Annotated[str, typer.Argument(help="A playlist id (pl_â€
            fmt: Annotated[str, typer.Option("--format", help="m3u8 or jspf.")] = "jspf",
            output: Annotated[Path, typer.Option("--output", "-o", help="File to write ('-' for standard output).")] = Path("-"),
            library: Annotated[str | None, typer.Option(help="Library (default: the playlist's own).")] = None) -> None:
-    import sys
 
+    from agent.cli.output import write_text
     from agent.library import export_library_playlist
-    from core.errors import InvalidInput, StoreError
+    from core.errors import StoreError
 
     deps = _deps(True)
     if deps.playlists is None:
         raise StoreError("the playlist store is not available")
-    text = export_library_playlist(deps.playlists.get(playlist_id), deps, fmt, library)
-    if str(output) == "-":
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {str(output)!r}: {exc.strerror}") from exc
-    err.print(f"[green]wrote[/] {escape(str(output))} ({fmt})")
+    write_text(export_library_playlist(deps.playlists.get(playlist_id), deps, fmt, library), output, fmt)
 
 
 def save_into(playlist: Any, deps: Any) -> Any:

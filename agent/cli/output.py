@@ -71,7 +71,13 @@ def write_export(playlist, fmt: str, output: Path) -> None:
 
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    text = render(playlist, fmt)  # type: ignore[arg-type]
+    write_text(render(playlist, fmt), output, f"{fmt}, {len(playlist.tracks)} tracks")  # type: ignore[arg-type]
+
+
+def write_text(text: str, output: Path, what: str) -> None:
+    """Write a file's text, or print it for `-`; a path that cannot be written is an InvalidInput."""
+    from core.errors import InvalidInput
+
     if str(output) == "-":
         sys.stdout.write(text)
         return
@@ -79,4 +85,4 @@ def write_export(playlist, fmt: str, output: Path) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"cannot write {str(output)!r}: {exc.strerror}") from exc
-    err.print(f"[green]wrote[/] {escape(str(output))} ({fmt}, {len(playlist.tracks)} tracks)")
+    err.print(f"[green]wrote[/] {escape(str(output))} ({what})")
