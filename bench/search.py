@@ -63,9 +63,9 @@ def main() -> None:
     t_embed = []
     for text, _ in pairs:
         start = time.perf_counter()
-        from tools.embeddings import get_embedder
+        from tools.embeddings import query_embedder
 
-        get_embedder().embed([text + " "])
+        query_embedder().embed([text + " "])
         t_embed.append((time.perf_counter() - start) * 1000)
     rows = {"segue exact (numpy masks)": [], "chroma where (baseline)": []}
     recalls = {k: [] for k in rows}
