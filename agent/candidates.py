@@ -8,6 +8,7 @@ genre fit (agent/genre_fit.py) and widen to their neighbours in the genre graph 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -175,7 +176,7 @@ def _top_genres(catalog: Catalog, mask: np.ndarray, n: int) -> list[str]:
 
 
 def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile: Any = None,
-           k: int = POOL) -> list[Candidate]:
+           k: int = POOL, exclude_ids: Collection[str] = ()) -> list[Candidate]:
     """Candidates passing every hard filter, from the most specific pool that is rich enough:
     wanted genres/artists within the mood's feature band, then without the band, then broadened
     genres, then the band alone, then everything that passes the hard filters. A candidate's score is its
@@ -188,6 +189,7 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     if fit_terms:
         scores = scores + W_GENRE_FIT * genre_fit(fit_terms, catalog)
     hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
+    hard[[catalog.index[i] for i in exclude_ids if i in catalog.index]] = False  # tracks the request left out
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))
     band, genre = feature_band(spec, catalog), wanted(spec, catalog)
     layers = [genre & band if genre is not None and band is not None else None, genre,

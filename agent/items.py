@@ -58,11 +58,9 @@ def gather_all(spec: PlaylistSpec, policy: ContentPolicy, deps: Any, profile: An
     if kind == "talk":
         return Pool(talk=talk)
     music_only = spec if kind == "music" else music_spec(spec, [])
-    music = gather(music_only, policy, deps.catalog, profile) + list(extra or [])
-    if exclude_ids:
-        left_out = set(exclude_ids)
-        music = [c for c in music if c.track.id not in left_out]
-    return Pool(music=music, talk=talk)
+    left_out = set(exclude_ids or ())
+    music = gather(music_only, policy, deps.catalog, profile, exclude_ids=left_out)
+    return Pool(music=music + [c for c in extra or [] if c.track.id not in left_out], talk=talk)
 
 
 def select_all(pool: Pool, spec: PlaylistSpec, policy: ContentPolicy, profile: Any = None, seed: int = 0,

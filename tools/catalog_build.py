@@ -201,11 +201,12 @@ def earliest_years(tracks: list[Track]) -> list[Track]:
             if t.year and earliest[t.song_key] < t.year and is_original_title(t.title) else t for t in tracks]
 
 
-def track_text(t: Track) -> str:
-    """The text embedded for semantic search: who, what genres, how it sounds, when."""
+def track_text(t: Track, title: bool = True) -> str:
+    """The text embedded for semantic search: who, what genres, how it sounds, when (and, unless `title` is
+    False, what it is called)."""
     from tools.moods import mood_words, tempo_word
 
-    parts = [f"{t.title} by {', '.join(t.artists[:3])}"]
+    parts = [f"{t.title + ' ' if title else ''}by {', '.join(t.artists[:3])}"]
     if t.genres:
         parts.append(", ".join(t.genres[:6]))
     parts.append(" ".join([*mood_words(t), tempo_word(t.tempo)]))

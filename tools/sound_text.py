@@ -12,15 +12,9 @@ SOUND_VECTORS = "tracks-sound-minilm-l6-int8.npz"
 
 
 def sound_text(t: Track) -> str:
-    from tools.moods import mood_words, tempo_word
+    from tools.catalog_build import track_text
 
-    parts = [f"by {', '.join(t.artists[:3])}"]
-    if t.genres:
-        parts.append(", ".join(t.genres[:6]))
-    parts.append(" ".join([*mood_words(t), tempo_word(t.tempo)]))
-    if t.year:
-        parts.append(f"{t.year // 10 * 10}s")
-    return ". ".join(parts)
+    return track_text(t, title=False)
 
 
 def build(settings: Settings) -> None:

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from agent.cli.output import console, escape, print_json
-from core.validation import validated
 
 prompted_app = typer.Typer(help="Prompted playlists: a saved prompt that refreshes daily or weekly from the "
                            "listener's current taste, kept as versions with a diff.", no_args_is_help=True)
@@ -58,12 +57,16 @@ def add(prompt: Annotated[str, typer.Argument(help="What to play, in your own wo
     from agent.api.prompted import create
     from agent.deps import get_deps
     from agent.prompted.models import PromptedIn
+    from core.validation import validated
     from tools.profiles import check_user_id
 
     check_user_id(user)
     body = validated(PromptedIn, prompt=prompt, schedule=schedule, count=count, minutes=minutes)
     pp = create(user, body, get_deps())
-    print_json(pp.model_dump(mode="json")) if as_json else _show(pp)
+    if as_json:
+        print_json(pp.model_dump(mode="json"))
+    else:
+        _show(pp)
 
 
 @prompted_app.command("list", help="A listener's prompted playlists.\n\nExample: segue prompted list --user me")
@@ -84,7 +87,10 @@ def show(pid: Pid, user: User, versions: Annotated[int, typer.Option(help="How m
          as_json: AsJson = False) -> None:
     _, store = _deps_and_store()
     pp = store.get(user, pid)
-    print_json(pp.model_dump(mode="json")) if as_json else _show(pp, versions)
+    if as_json:
+        print_json(pp.model_dump(mode="json"))
+    else:
+        _show(pp, versions)
 
 
 @prompted_app.command("edit", help="Change the prompt (starts a new lineage, keeps the history) or the schedule.\n\n"
@@ -93,10 +99,14 @@ def edit(pid: Pid, user: User, prompt: Annotated[str | None, typer.Option(help="
          schedule: Annotated[str | None, typer.Option(help="daily, weekly or manual.")] = None,
          as_json: AsJson = False) -> None:
     from agent.prompted.models import PromptedPatch
+    from core.validation import validated
 
     _, store = _deps_and_store()
     pp = store.update(user, pid, validated(PromptedPatch, prompt=prompt, schedule=schedule))
-    print_json(pp.model_dump(mode="json")) if as_json else _show(pp, versions=0)
+    if as_json:
+        print_json(pp.model_dump(mode="json"))
+    else:
+        _show(pp, versions=0)
 
 
 @prompted_app.command("refresh", help="Refresh one playlist now, or with --due every playlist whose time has come "
@@ -113,13 +123,19 @@ def refresh(pid: Annotated[str | None, typer.Argument(help="Prompted playlist id
     deps, store = _deps_and_store()
     if due:
         done = refresh_due(deps, store, limit=limit)
-        print_json(done) if as_json else console.print(
+        if as_json:
+            print_json(done)
+        else:
+            console.print(
             f"refreshed {done['refreshed']} · already refreshed elsewhere {done['skipped']} · failed {done['failed']}")
         return
     if not pid or not user:
         raise InvalidInput("give a prompted playlist id and --user, or --due")
     version, _ = run(store.get(user, pid, versions=0), deps, store)
-    print_json(version.model_dump(mode="json")) if as_json else _show_version(version)
+    if as_json:
+        print_json(version.model_dump(mode="json"))
+    else:
+        _show_version(version)
 
 
 @prompted_app.command("rm", help="Remove a prompted playlist and its versions.\n\nExample: segue prompted rm pp_0123456789abcdef --user me")

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from agent.cli.output import console, err, escape, print_json, progress_bar, write_export
-from core.validation import validated
 
 FORMAT_HELP = "m3u8, xspf or jspf."
 
@@ -47,6 +46,7 @@ def refine(
     from agent.cli.playlist_view import hanging, show
     from agent.refine import RefineRequest
     from agent.refine import refine as run
+    from core.validation import validated
 
     request = validated(RefineRequest, instruction=instruction, seed=seed)
     store, deps = _store(not as_json)
