@@ -22,8 +22,10 @@ from tools.normalize import base_title, fold
 log = logging.getLogger(__name__)
 Slot = tuple[str, int]  # (kind, before_position)
 
-MAX_WORDS = {"intro": 70, "bridge": 40, "outro": 60}
-MODEL_WRITES = {"all": {"intro", "bridge", "outro"}, "ends": {"intro", "outro"}, "off": set()}  # the rest: templates
+MAX_WORDS = {"intro": 50, "bridge": 40, "outro": 60}
+MODEL_WRITES = {"all": {"intro", "bridge", "outro"}, "ends": {"intro", "outro"}, "intro": {"intro"},
+                "off": set()}  # the rest: templates
+CHARS_PER_WORD = 7  # the JSON schema's cap on a segment's text: its word limit in characters, with room
 MIN_WORDS = 4
 CUT_OFF = "the reply was cut off at the token limit before this segment was complete; keep it within its word limit"
 MISSING = "the reply did not include it"
@@ -53,7 +55,7 @@ def llm_segments(segments: list[Segment], facts: FactSheet, deps: Any, version: 
             log.warning("narration model failed (%s); using templates", exc.__class__.__name__)
             break
         for slot in pending:
-            text = plain_text(reply.get(slot, ""))
+            text = within_limit(plain_text(reply.get(slot, "")), MAX_WORDS[slot[0]])
             problem = (CUT_OFF if cut else MISSING) if slot not in reply else segment_problem(slot, text, facts)
             if problem:
                 reasons[slot] = problem
@@ -92,6 +94,18 @@ def segment_problem(slot: Slot, text: str, facts: FactSheet) -> str | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+
+
+def within_limit(text: str, max_words: int) -> str:
+    """The text whole when it fits its word limit; else its complete sentences that fit (a reply held to its
+    length by the server's schema, or run on, keeps what it finished saying); else unchanged, to be rejected."""
+    if len(text.split()) <= max_words and (not text or _SENTENCE_END.search(text[-1:])):
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text) if len(text[: m.end()].split()) <= max_words]
+    return text[: ends[-1]].strip() if ends and len(text[: ends[-1]].split()) >= MIN_WORDS else text
+
+
 def _says(text: str, name: str) -> bool:
     f = fold(name)
     return bool(f) and f" {f} " in f" {fold(text)} "
@@ -114,9 +128,10 @@ def introduces(text: str, track: TrackFact) -> bool:
 # --------------------------------------------------------------------------- the model call
 
 
-def narration_schema() -> dict[str, Any]:
+def narration_schema(max_words: int = max(MAX_WORDS.values())) -> dict[str, Any]:
+    text = {"type": "string", "maxLength": max_words * CHARS_PER_WORD}
     segment = {"type": "object", "properties": {"kind": {"enum": ["intro", "bridge", "outro"]},
-                                                "before_position": {"type": "integer"}, "text": {"type": "string"}},
+                                                "before_position": {"type": "integer"}, "text": text},
                "required": ["kind", "before_position", "text"]}
     return {"type": "object", "properties": {"segments": {"type": "array", "items": segment}}, "required": ["segments"]}
 
@@ -147,7 +162,7 @@ def ask_model(model: Any, facts: FactSheet, pending: list[Slot], reasons: dict[S
     kwargs: dict[str, Any] = {"max_completion_tokens": min(1500, 60 + sum(2 * MAX_WORDS[k] + 20 for k, _ in pending))}
     if getattr(settings, "llm_json_schema", False):
         kwargs["extra_body"] = {"response_format": {"type": "json_schema", "json_schema": {
-            "name": "narration", "schema": narration_schema(), "strict": False}}}
+            "name": "narration", "schema": narration_schema(max(MAX_WORDS[k] for k, _ in pending)), "strict": False}}}
     reply = model.invoke([SystemMessage(content=system), HumanMessage(content=ask)], **kwargs)
     if usage is not None:
         meta = getattr(reply, "usage_metadata", None) or {}

@@ -60,13 +60,8 @@ def measure(base_url: str, n: int, deps: Any, progress: bool = True, out: Path |
     """Each case offline, then on the model at `base_url`; rows in case order (also written to `out` after
     every case, so a long run that is stopped keeps what it measured)."""
     suite, cases = subset(n)
-    from core.settings import LOCAL_DEADLINE_S, LOCAL_LLM_TIMEOUT_S
-
-    settings = deps.settings.model_copy(update={"provider": "openai", "llm_base_url": base_url, "llm_model": "local",
-                                                "llm_max_retries": 0, "llm_timeout_s": LOCAL_LLM_TIMEOUT_S,
-                                                "request_deadline_s": deadline_s or LOCAL_DEADLINE_S})
-    if deadline_s:  # a busy machine: measure what the model does, however long each call takes
-        settings = settings.model_copy(update={"llm_timeout_s": deadline_s})
+    changes = {"request_deadline_s": deadline_s, "llm_timeout_s": deadline_s} if deadline_s else {}
+    settings = deps.settings.pointed_at(base_url, **changes)  # what a listener's loopback URL gets
     model_deps = dataclasses.replace(deps, settings=settings)
     rows = []
     for i, case in enumerate(cases, 1):

@@ -58,9 +58,10 @@ class Settings(BaseSettings):
                                  "(each turn's tool calls run in parallel).")
     llm_json_schema: bool = Field(True, description="Ask for the final plan with the server's JSON-schema output "
                                   "(response_format json_schema); off: plain JSON in the reply, parsed.")
-    llm_narration: Literal["all", "ends", "off"] = Field(
+    llm_narration: Literal["all", "ends", "intro", "off"] = Field(
         "all", description="Which narration segments the model writes (the others are grounded templates): all, "
-        "ends (intro and outro; the default for a loopback base URL, where each segment costs seconds of CPU) or off.")
+        "ends (intro and outro), intro (the default for a loopback base URL, where each segment costs seconds of "
+        "CPU) or off.")
     llm_fallback: bool = Field(True, description="Fall back to the offline planner when the LLM fails.")
     prompt_version: str = Field("v3", description="Which prompts/<version>/ to use.")
 
@@ -77,17 +78,25 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _local_model_defaults(self) -> Settings:
         """A model server on this machine (loopback base URL) gets CPU-friendly time limits, no SDK retries and
-        model narration of the intro and outro only, unless set."""
+        model narration of the intro only, unless set."""
         if self.llm_is_local:
             if "llm_timeout_s" not in self.model_fields_set:
                 self.llm_timeout_s = LOCAL_LLM_TIMEOUT_S
             if "request_deadline_s" not in self.model_fields_set:
                 self.request_deadline_s = LOCAL_DEADLINE_S
             if "llm_narration" not in self.model_fields_set:
-                self.llm_narration = "ends"
+                self.llm_narration = "intro"
             if "llm_max_retries" not in self.model_fields_set:
                 self.llm_max_retries = 0  # a retried timeout only queues the same work again on a busy local server
         return self
+
+    def pointed_at(self, base_url: str, model: str = "local", **changes: object) -> Settings:
+        """These settings on another OpenAI-compatible server, with the defaults that server gets (a loopback
+        URL: CPU-friendly time limits, no SDK retries, model narration of the intro only) unless set here or
+        before; `model_copy` alone would keep the defaults of the old URL."""
+        values = self.model_dump(exclude_unset=True) | {"provider": "openai", "llm_base_url": base_url,
+                                                         "llm_model": model, **changes}
+        return type(self).model_validate(values)
 
     @property
     def llm_is_local(self) -> bool:

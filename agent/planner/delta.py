@@ -17,6 +17,7 @@ from agent.models import Arc, Feature, PlaylistSpec
 from tools.normalize import fold
 
 MAX_PICKS = 40
+PICKS_ASKED = 10  # the schema's cap: picks beyond the first few only restate the list's order
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
                 "forty": 40, "fifty": 50, "hour": 60, "sixty": 60, "ninety": 90}
@@ -55,7 +56,10 @@ def delta_schema(prompt: str, parsed: PlaylistSpec | None = None) -> dict[str, A
     the prompt rules something out, moods and feature targets only when the parse found none. Fewer
     fields, fewer tokens to generate, fewer made-up restrictions."""
     schema = _compact(PlanDelta.model_json_schema())
-    drop = set() if prompt_numbers(prompt) else set(NUMBER_FIELDS)
+    schema["properties"]["picks"]["maxItems"] = PICKS_ASKED
+    for name in EXCLUSION_FIELDS:  # a prompt rules out a few things; a small model lists ten
+        schema["properties"][name]["maxItems"] = 3
+    drop = set(NUMBER_FIELDS) - offered_numbers(prompt)
     drop |= set() if _NEGATION.search(prompt) else set(EXCLUSION_FIELDS)
     if parsed is not None:
         drop |= {f for f in NUMBER_FIELDS if getattr(parsed, f) is not None}
@@ -158,6 +162,23 @@ def prompt_numbers(prompt: str) -> set[float]:
         out |= {float(start), float(start + 9)}
     for d in re.findall(r"\b((?:19|20)\d0)s\b", text):
         out |= {float(d), float(int(d) + 9)}
+    return out
+
+
+_TEMPO_WORDS = re.compile(r"\b(bpm|tempo|beats)\b")
+
+
+def offered_numbers(prompt: str) -> set[str]:
+    """The number fields a number of the prompt could fill: years for a year or decade, tempo for a number
+    beside a tempo word, count and minutes for a small number. The others are not offered (a small model
+    fills every field it is shown; each one costs tokens and is then dropped)."""
+    said_numbers, out = prompt_numbers(prompt), set()
+    if any(1900 <= n <= 2030 for n in said_numbers):
+        out |= {"year_min", "year_max"}
+    if _TEMPO_WORDS.search(fold(prompt)) and any(30 <= n <= 300 for n in said_numbers):
+        out |= {"tempo_min", "tempo_max"}
+    if any(1 <= n <= 600 for n in said_numbers):
+        out |= {"count", "minutes"}
     return out
 
 

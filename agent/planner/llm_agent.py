@@ -37,7 +37,7 @@ from tools.agent_tools import ToolContext, describe_genre, get_taste_profile, se
 log = logging.getLogger(__name__)
 
 MAX_OUTPUT_TOKENS = 400
-MAX_LISTED = 20  # tracks shown to the model for the final answer
+MAX_LISTED = 12  # tracks shown to the model for the final answer (each line costs ~20 prompt tokens)
 PICK_BONUS = 0.05  # a model pick ranks a little above an equally similar pooled candidate
 
 

@@ -26,7 +26,7 @@ from llm_helpers import (
 
 from agent.generate import generate
 from agent.planner import plan
-from agent.planner.llm_agent import plan_with_llm
+from agent.planner.llm_agent import MAX_LISTED, plan_with_llm
 from core.errors import InvalidInput
 
 
@@ -48,7 +48,7 @@ def test_full_conversation_looks_up_then_plans(llm_deps, catalog):
     assert second["messages"][:2] == first["messages"]
     assert second["response_format"]["type"] == "json_schema"
     shown = listed(second)
-    assert len(shown) == 20 and all(" - " in line for line in shown)
+    assert len(shown) == MAX_LISTED and all(" - " in line for line in shown)
     # both look-ups ran, and the plan picks from what was shown
     assert planned.usage.tool_calls == {"search_catalog": 1, "describe_genre": 1}
     assert planned.provider == "openai" and not planned.degraded
@@ -116,7 +116,7 @@ def test_a_model_that_answers_at_once_still_plans_from_search_results(llm_deps, 
         planned = plan_with_llm(request(), llm_deps)
     assert route.call_count == 2 and not planned.degraded
     shown = listed(body(route, 1))
-    assert len(shown) == 20 and planned.usage.tool_calls == {}
+    assert len(shown) == MAX_LISTED and planned.usage.tool_calls == {}
     assert len(planned.extra_candidates) == 3
     assert all("pop punk" in " ".join(c.track.genres) and c.track.explicit is False for c in planned.extra_candidates)
 
@@ -129,7 +129,7 @@ def test_final_answer_beside_placeholder_calls_does_not_end_the_run(llm_deps):
         route = mock.post(URL).mock(side_effect=[first, plan_reply([1])])
         planned = plan_with_llm(request(), llm_deps)
     assert planned.usage.tool_calls == {"search_catalog": 1} and not planned.degraded
-    assert len(listed(body(route, 1))) == 15  # the search ran (k defaults to 15) and its results were shown
+    assert len(listed(body(route, 1))) == MAX_LISTED  # the search ran (15 results) and the best were shown
 
 
 def test_malformed_call_is_dropped_never_sent_back(llm_deps):
@@ -209,9 +209,13 @@ def test_local_base_url_gets_cpu_friendly_time_limits():
     local = Settings(llm_base_url="http://127.0.0.1:8088/v1")
     remote = Settings(llm_base_url="https://models.example/v1")
     assert local.llm_timeout_s >= 60 and local.request_deadline_s >= 90 and local.llm_max_retries == 0
-    assert local.llm_narration == "ends" and remote.llm_narration == "all"
+    assert local.llm_narration == "intro" and remote.llm_narration == "all"
     assert (remote.llm_timeout_s, remote.request_deadline_s) == (20.0, 45.0)
     assert Settings(llm_base_url="http://localhost:1/v1", request_deadline_s=7).request_deadline_s == 7
+    moved = remote.pointed_at("http://127.0.0.1:8088/v1")  # a copy moved to a local server gets its defaults
+    assert (moved.llm_narration, moved.llm_max_retries, moved.request_deadline_s) == ("intro", 0, local.request_deadline_s)
+    kept = Settings(llm_narration="off").pointed_at("http://127.0.0.1:8088/v1", request_deadline_s=300.0)
+    assert (kept.llm_narration, kept.request_deadline_s, kept.llm_timeout_s) == ("off", 300.0, local.llm_timeout_s)
 
 
 def test_a_process_exits_at_the_deadline_without_waiting_for_the_worker(tmp_path):

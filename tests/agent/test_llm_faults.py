@@ -24,7 +24,7 @@ from llm_helpers import (
 )
 
 from agent.generate import generate
-from agent.planner.llm_agent import plan_with_llm
+from agent.planner.llm_agent import MAX_LISTED, plan_with_llm
 from agent.planner.offline import parse_prompt
 from core.errors import UpstreamError
 
@@ -104,8 +104,8 @@ def test_wrong_argument_types_never_run_a_search(llm_deps):
             ]
         )
         planned = plan_with_llm(request(), llm_deps)
-    # the call failed validation, so the list is Segue's own search from the parse (20 tracks, not k="lots")
-    assert len(listed(body(route, 1))) == 20 and not planned.degraded
+    # the call failed validation, so the list is Segue's own search from the parse (its best MAX_LISTED tracks, not k="lots")
+    assert len(listed(body(route, 1))) == MAX_LISTED and not planned.degraded
 
 
 def test_unknown_tool_is_neither_run_nor_counted(llm_deps):

@@ -88,4 +88,7 @@ def test_plan_schema_offers_only_fields_the_prompt_could_support():
     parsed = PlaylistSpec(count=12, year_min=1990, year_max=1999, moods=["chill"], feature_targets={"energy": 0.3})
     open_only = set(delta_schema("no Drake, 12 songs from the 90s, chill", parsed)["properties"])
     assert not open_only & {"count", "minutes", "year_min", "year_max", "moods", "feature_targets"}
-    assert {"picks", "tempo_min", "exclude_artists"} <= open_only
+    assert {"picks", "exclude_artists"} <= open_only and "tempo_min" not in open_only  # no tempo word
+    assert {"tempo_min", "tempo_max"} <= set(delta_schema("house around 124 bpm")["properties"])
+    schema = delta_schema("no Drake, 12 songs from the 90s")["properties"]
+    assert schema["picks"]["maxItems"] == 10 and schema["exclude_artists"]["maxItems"] == 3

@@ -211,3 +211,17 @@ def test_ends_only_narration_leaves_bridges_to_templates(catalog, deps, llm_deps
     asked = json.loads(route.calls[0].request.content)["messages"][0]["content"].split("SLOTS:")[-1]
     assert '"bridge"' not in asked and '"outro"' in asked
     assert got[("intro", 1)] == intro["text"] and got[("bridge", at)] == template[("bridge", at)]
+
+
+def test_a_segment_over_its_word_limit_keeps_its_complete_sentences():
+    from agent.narration_llm import MIN_WORDS, narration_schema, within_limit
+
+    long = "Good evening and welcome to the set. " + "This one is mellow and warm. " * 10 + "And then it was cut of"
+    kept = within_limit(long, 20)
+    assert kept.endswith(".") and len(kept.split()) <= 20 and kept.startswith("Good evening")
+    cut = "Here comes the first track of the night, Holocene by Bon Iver, and it is a long slow opener that"
+    assert within_limit(cut, 40) == cut  # no sentence ends: left whole (the caller rejects it as cut off)
+    assert within_limit("Up next, Holocene by Bon Iver.", 40) == "Up next, Holocene by Bon Iver."
+    assert len(within_limit("Hi. " + "word " * 60, 10).split()) > MIN_WORDS  # nothing to keep: unchanged, rejected later
+    text = narration_schema(50)["properties"]["segments"]["items"]["properties"]["text"]
+    assert text["maxLength"] == 50 * 7

@@ -26,9 +26,4 @@ def llm_url():
 
 @pytest.fixture
 def real_deps(deps, llm_url):
-    from core.settings import LOCAL_DEADLINE_S, LOCAL_LLM_TIMEOUT_S
-
-    settings = deps.settings.model_copy(update={
-        "provider": "openai", "llm_base_url": llm_url, "llm_model": "local", "llm_max_retries": 0,
-        "llm_timeout_s": LOCAL_LLM_TIMEOUT_S, "request_deadline_s": LOCAL_DEADLINE_S})
-    return dataclasses.replace(deps, settings=settings)
+    return dataclasses.replace(deps, settings=deps.settings.pointed_at(llm_url))
