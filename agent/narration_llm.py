@@ -22,7 +22,7 @@ from tools.normalize import base_title, fold
 log = logging.getLogger(__name__)
 Slot = tuple[str, int]  # (kind, before_position)
 
-MAX_WORDS = {"intro": 50, "bridge": 40, "outro": 60}
+MAX_WORDS = {"intro": 40, "bridge": 40, "outro": 60}
 MODEL_WRITES = {"all": {"intro", "bridge", "outro"}, "ends": {"intro", "outro"}, "intro": {"intro"},
                 "off": set()}  # the rest: templates
 CHARS_PER_WORD = 7  # the JSON schema's cap on a segment's text: its word limit in characters, with room

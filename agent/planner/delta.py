@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent.models import Arc, Feature, PlaylistSpec
+from core.types import FEATURES
 from tools.normalize import fold
 
 MAX_PICKS = 40
-PICKS_ASKED = 10  # the schema's cap: picks beyond the first few only restate the list's order
+PICKS_ASKED = 8  # the schema's cap: picks beyond the first few only restate the list's order
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
                 "forty": 40, "fifty": 50, "hour": 60, "sixty": 60, "ninety": 90}
@@ -44,6 +45,14 @@ class PlanDelta(BaseModel):
     tempo_min: float | None = None
     tempo_max: float | None = None
 
+    @field_validator("feature_targets", mode="before")
+    @classmethod
+    def _known_features(cls, value: Any) -> Any:
+        """Keys that are not audio features ('mood', 'tempo') are left out rather than failing the plan."""
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if k in FEATURES and isinstance(v, int | float)} or None
+        return value
+
 
 NUMBER_FIELDS = ("count", "minutes", "year_min", "year_max", "tempo_min", "tempo_max")
 EXCLUSION_FIELDS = ("exclude_artists", "exclude_genres")
@@ -57,6 +66,9 @@ def delta_schema(prompt: str, parsed: PlaylistSpec | None = None) -> dict[str, A
     fields, fewer tokens to generate, fewer made-up restrictions."""
     schema = _compact(PlanDelta.model_json_schema())
     schema["properties"]["picks"]["maxItems"] = PICKS_ASKED
+    schema["properties"]["feature_targets"] = {  # named keys: a server's grammar can hold a model to them
+        "type": "object", "additionalProperties": False, "description": "0-1 audio feature targets.",
+        "properties": {f: {"type": "number", "minimum": 0, "maximum": 1} for f in sorted(FEATURES)}}
     for name in EXCLUSION_FIELDS:  # a prompt rules out a few things; a small model lists ten
         schema["properties"][name]["maxItems"] = 3
     drop = set(NUMBER_FIELDS) - offered_numbers(prompt)

@@ -37,7 +37,7 @@ from tools.agent_tools import ToolContext, describe_genre, get_taste_profile, se
 log = logging.getLogger(__name__)
 
 MAX_OUTPUT_TOKENS = 400
-MAX_LISTED = 12  # tracks shown to the model for the final answer (each line costs ~20 prompt tokens)
+MAX_LISTED = 10  # tracks shown to the model for the final answer (each line costs ~20 prompt tokens)
 PICK_BONUS = 0.05  # a model pick ranks a little above an equally similar pooled candidate
 
 
@@ -274,15 +274,17 @@ def short_error(exc: Exception) -> str:
 
 
 def numbered(ids: list[str], deps: Deps) -> str:
-    """'n. title - artist (year, genre, bpm)' for each listed track, numbered from 1."""
+    """'n. title - artist (year, genre, bpm)' for each listed track, numbered from 1 (titles without their
+    version suffixes: every word here is a prompt token)."""
     from tools.agent_tools import clip
+    from tools.normalize import base_title
 
     lines = []
     for n, track_id in enumerate(ids, 1):
         t = deps.catalog.get(track_id)
         if t is not None:
             genre = t.genres[0] if t.genres else "?"
-            lines.append(f"{n}. {clip(t.title, 50)} - {clip(t.artist, 30)} ({t.year or '?'}, {clip(genre, 25)}, "
+            lines.append(f"{n}. {clip(base_title(t.title), 50)} - {clip(t.artist, 30)} ({t.year or '?'}, {clip(genre, 25)}, "
                          f"{t.tempo:.0f} bpm)")
     return "\n".join(lines) or "none"
 

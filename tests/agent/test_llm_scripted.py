@@ -68,13 +68,13 @@ def test_enforce_stated_keeps_model_additions(catalog):
 def test_a_tool_call_written_as_text_is_run(llm_deps):
     """Qwen2.5-Coder on llama-server answers the look-up turn with a ```json block instead of a tool call."""
     text = ('```json\n{"name": "search_catalog", "arguments": {"query": "fast pop punk", "genres": ["pop punk"], '
-            '"k": 12}}\n```')
+            '"k": 8}}\n```')
     with respx.mock() as mock:
         route = mock.post(URL).mock(side_effect=[completion({"role": "assistant", "content": text}, finish="stop"),
                                                  plan_reply([1])])
         planned = plan_with_llm(request(), llm_deps)
     assert planned.usage.tool_calls == {"search_catalog": 1}
-    assert len(listed(body(route, 1))) == 12  # the model's own search (k=12) made the list
+    assert len(listed(body(route, 1))) == 8  # the model's own search (k=8) made the list
 
 
 def test_plan_schema_offers_only_fields_the_prompt_could_support():
@@ -91,4 +91,4 @@ def test_plan_schema_offers_only_fields_the_prompt_could_support():
     assert {"picks", "exclude_artists"} <= open_only and "tempo_min" not in open_only  # no tempo word
     assert {"tempo_min", "tempo_max"} <= set(delta_schema("house around 124 bpm")["properties"])
     schema = delta_schema("no Drake, 12 songs from the 90s")["properties"]
-    assert schema["picks"]["maxItems"] == 10 and schema["exclude_artists"]["maxItems"] == 3
+    assert schema["picks"]["maxItems"] == 8 and schema["exclude_artists"]["maxItems"] == 3

@@ -231,3 +231,13 @@ def test_feature_mean_checks_the_playlist_average(catalog, ctx):
     calm = pick(catalog, 6, lambda t: t.energy < 0.4)
     assert run(make_playlist(calm), "feature_mean", {"feature": "energy", "max": 0.4}, ctx).status == "pass"
     assert run(make_playlist(calm), "feature_mean", {"feature": "energy", "min": 0.6}, ctx).status == "fail"
+
+
+def test_popularity_rank_places_the_playlist_in_its_genres_popularity(catalog, ctx):
+    obscure = pick(catalog, 5, lambda t: 0 < t.popularity <= 20)
+    famous = pick(catalog, 5, lambda t: t.popularity >= 75)
+    assert run(make_playlist(obscure), "popularity_rank", {"max": 0.3}, ctx).status == "pass"
+    assert run(make_playlist(famous), "popularity_rank", {"max": 0.3}, ctx).status == "fail"
+    assert run(make_playlist(famous), "popularity_rank", {"min": 0.7}, ctx).status == "pass"
+    assert run(make_playlist(obscure), "popularity_rank", {"min": 0.7}, ctx).status == "fail"
+    assert run(make_playlist(famous), "popularity_rank", {"min": 0.7}, ScoreContext()).status == "fail"  # needs the catalog
