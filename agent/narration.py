@@ -160,7 +160,7 @@ def shaped(book: Phrasebook, shape: str, prev: dict, nxt: dict, facts: dict) -> 
             return None
         parts.append(text)
     text = " ".join(parts)
-    if len(text.split()) > BRIDGE_WORDS[1]:
+    if not BRIDGE_WORDS[0] <= len(text.split()) <= BRIDGE_WORDS[1]:
         book.used = used
         return None
     return text

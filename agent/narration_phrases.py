@@ -1,6 +1,7 @@
 """The offline host's phrasebook: sentence templates for intros, bridges and outros. A template's slots name
 facts (agent/narration.py fills them); an entry may carry a condition on those facts. A template is used at
-most once per playlist, so the pools are large where a long playlist needs many sentences."""
+most once per playlist, so the pools are large where a long playlist needs many sentences. A count in words
+never opens a sentence: a capitalised 'Twenty-five' reads as a name ('Five')."""
 
 from __future__ import annotations
 
@@ -18,16 +19,16 @@ GREET: Pool = (
 MUSIC_NOW: Pool = ("Now for some music.", "On to the music.", "Time for some music.")
 # the whole set in one sentence: how many, what kind, from when, for what
 DESCRIBE: Pool = (
-    ("{count_words} {kind} for {occasion}, {era}.", lambda f: bool(f["occasion"])),
+    ("Today it's {count_words} {kind} for {occasion}, {era}.", lambda f: bool(f["occasion"])),
     ("I've put together {count_words} {kind} for {occasion}, {era}.", lambda f: bool(f["occasion"])),
     ("For {occasion}, {duration} of {genre_mix}: {count_words} {noun}, {era}.", lambda f: bool(f["occasion"])),
     ("Here's {duration} of {genre_mix} for {occasion}, {count_words} {noun} in all.", lambda f: bool(f["occasion"])),
     ("I've got {count_words} {kind} for you, {era}.", lambda f: not f["occasion"]),
     ("Here's {duration} of {genre_mix}: {count_words} {noun}, {era}.", lambda f: not f["occasion"]),
-    ("{count_words} {kind} coming up, {era}, {duration} in all.", lambda f: not f["occasion"]),
+    ("There are {count_words} {kind} ahead, {era}, {duration} in all.", lambda f: not f["occasion"]),
     ("Coming up, {count_words} {kind} for {occasion}.", lambda f: bool(f["occasion"])),
 )
-DESCRIBE_FALLBACK = "{count_words} {noun} coming up, {duration} in all."
+DESCRIBE_FALLBACK = "There are {count_words} {noun} ahead, {duration} in all."
 SHAPE: Pool = (
     "The energy {shape_verb}, {tempo}.",
     "It {shape_verb}, {tempo}.",
@@ -85,7 +86,7 @@ NOTE: Pool = (
     ("Something brighter after that.", lambda f: f["valence"] > f["prev_valence"] + 0.2),
     ("A darker shade next.", lambda f: f["valence"] < f["prev_valence"] - 0.2),
     ("Halfway through the set.", lambda f: abs(f["played"] - f["count"] / 2) < 1.5),
-    ("{played_words} down, {left_words} to go.", lambda f: f["played"] > 2 and f["left"] > 1),
+    ("That's {played_words} down and {left_words} to go.", lambda f: f["played"] > 2 and f["left"] > 1),
 )
 # one sentence that links the last track to the next
 PAIR: Pool = (
@@ -119,7 +120,7 @@ RECAP: Pool = (
     "That's {count_words} {noun} and {duration} of {genre_mix}.",
     ("{duration} of music for {occasion}, from {first_artist} to {last_artist}.",
      lambda f: f["count"] > 1 and f["first_artist"] != f["last_artist"] and bool(f["occasion"])),
-    ("{count_words} {noun}, from {first_artist} all the way to {last_artist}.",
+    ("That was {count_words} {noun}, from {first_artist} all the way to {last_artist}.",
      lambda f: f["count"] > 2 and f["first_artist"] != f["last_artist"]),
     ("That's the set: {count_words} {kind}, {era}.", lambda f: f["count"] > 1),
 )

@@ -17,8 +17,8 @@ GREET = ("Welcome in.", "Hello and welcome.", "Good to have you here.", "Hey the
 MIX = ("Talk and music for {occasion} today: {talk_part} and {music_part}.",
        "This one mixes talk and music: {talk_part} and {music_part}.",
        "A bit of talk and a lot of music: {talk_part} and {music_part}.")
-TALK_ONLY = ("I've lined up {episodes} for {occasion}, {shows}.", "{episodes} coming up, {shows}, {duration} of talk in all.",
-             "Today, {episodes}, {shows}.", "{episodes} for {occasion}, {duration} of talk.", "{episodes} coming up.")
+TALK_ONLY = ("I've lined up {episodes} for {occasion}, {shows}.", "There are {episodes} ahead, {shows}, {duration} of talk in all.",
+             "Today, {episodes}, {shows}.", "Here are {episodes} for {occasion}, {duration} of talk.", "There are {episodes} ahead.")
 TALK_IN = ("Time for some talk: from {show}, \u201c{title}\u201d.", "Switching to talk now, an episode of {show}: \u201c{title}\u201d.",
            "Here's {show}, with the episode \u201c{title}\u201d.", "Over to {show} now, and \u201c{title}\u201d.")
 FIRST_TALK = ("First, from {show}: \u201c{title}\u201d.", "We start with {show} and the episode \u201c{title}\u201d.",

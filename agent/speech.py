@@ -10,7 +10,7 @@ from tools.normalize import base_title
 _SMALL = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
           "seventeen eighteen nineteen").split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_BRACKETED = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
+_BRACKETED = re.compile(r"^\s*[\(\[][^\)\]]*[\)\]]\s*|\s*[\(\[][^\)\]]*[\)\]]\s*$")  # an aside opening or closing it
 _OPUS = re.compile(r",?\s+(?:Op|K|KV|BWV|Hob|HWV|RV|WoO|D|S|L)\.?\s*[\dIVX].*$")
 _SPLIT = re.compile(r"\s*(?::\s|\s[-–—|/]\s)")
 _EPISODE_NUMBER = re.compile(r"^\s*(?:(?:ep(?:isode)?|no|part|#)\.?\s*#?\d+|#?\d{1,4})\s*[:.\-–—|]\s+", re.I)
@@ -26,11 +26,10 @@ def spoken_title(title: str) -> str:
     numbers, and a long title cut at its first separator ('Sonata No. 14: I. Adagio' → 'Sonata No. 14').
     Only whole parts are dropped, so the result is always the start or a whole piece of the title."""
     full = base_title(title)
-    text = _BRACKETED.sub("", full).strip() or full
+    text = _asides_off(_OPUS.sub("", full) or full)
     if len(text.split()) > SPOKEN_WORDS:
         head = _SPLIT.split(text, maxsplit=1)[0]
-        text = head if re.search(r"[^\W\d_]{2,}", head) else text
-    text = _OPUS.sub("", text) or text
+        text = _asides_off(_OPUS.sub("", head) or head) if re.search(r"[^\W\d_]{2,}", head) else text
     return _tidy(text) or _tidy(full) or full
 
 
@@ -39,8 +38,15 @@ def spoken_episode(title: str) -> str:
     and asides in brackets."""
     text = _EPISODE_NUMBER.sub("", title).strip() or title
     text = re.split(r"\s+[|•]\s+", text, maxsplit=1)[0]
-    text = _BRACKETED.sub("", text).strip() or text
+    text = _asides_off(text)
     return _tidy(text) or title.strip()
+
+
+def _asides_off(text: str) -> str:
+    """Bracketed asides at the start or end removed ('(Live)', '(From "Film")'); one inside the title stays."""
+    while (cut := _BRACKETED.sub("", text, count=1).strip()) != text and cut:
+        text = cut
+    return text
 
 
 def _tidy(text: str) -> str:
