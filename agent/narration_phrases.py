@@ -30,8 +30,7 @@ DESCRIBE: Pool = (
 )
 DESCRIBE_FALLBACK = "There are {count_words} {noun} ahead, {duration} in all."
 SHAPE: Pool = (
-    "The energy {shape_verb}, {tempo}.",
-    "It {shape_verb}, {tempo}.",
+    "The energy {shape_verb}, with tempos {tempo}.",
     "Tempos sit {tempo}, and the energy {shape_verb}.",
     ("The pace sits {tempo}.", lambda f: not f["shape_verb"]),
     ("The energy {shape_verb}.", lambda f: not f["tempo"]),
@@ -48,8 +47,7 @@ FIRST: Pool = (
     "{artist} gets us going with {title}.", "Opening the set, {title} by {artist}, from {year}.",
     "Let's begin with {title}, from {artist}.", "Here's {artist} to start, with {title}.",
 )
-ONLY: Pool = ("Here it is: {title} by {artist}, from {year}.", "It's {artist_s} {title}.",
-              "Here's {title} by {artist}.")
+ONLY: Pool = ("Here it is: {title} by {artist}.", "It's {artist_s} {title}.", "Here's {title} by {artist}.")
 
 BACK: Pool = (
     "That was {title} by {artist}.", "You just heard {artist} with {title}.", "{title}, from {artist}, right there.",
