@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from agent.models import PlaylistSpec, Track
+from agent.narration_facts import SetSummary, summarize
+from agent.speech import spoken_title
 from tools.moods import mood_words
 from tools.normalize import base_title, fold
 
@@ -63,12 +65,15 @@ class FactSheet(BaseModel):
     moods: list[str] = Field(default_factory=list, description="Mood and activity words recognised in the prompt.")
     genres: list[str] = Field(default_factory=list, description="Genres asked for.")
     listener_genres: list[str] = Field(default_factory=list, description="The listener's top genres.")
+    summary: SetSummary | None = Field(None, description="The set as a whole: leading genres, era, tempo range and "
+                                       "energy shape, all derived from the tracks.")
     tracks: list[TrackFact]
 
     def names(self) -> list[str]:
         out = [self.prompt, *self.moods, *self.genres, *self.listener_genres]
         for t in self.tracks:
-            out += [t.title, base_title(t.title), *t.artists, *t.genres, *t.moods]
+            out += [t.title, base_title(t.title), spoken_title(t.title), *t.artists, *t.genres, *t.moods]
+        out += self.summary.genres if self.summary else []
         return [n for n in dict.fromkeys(out) if n and n.strip()]
 
     def numbers(self) -> set[int]:
@@ -91,6 +96,7 @@ def build_facts(tracks: list[Track], spec: PlaylistSpec, prompt: str, listener_g
     return FactSheet(
         prompt=prompt.strip()[:300], count=len(tracks), minutes=round(sum(t.duration_ms for t in tracks) / 60000),
         arc=spec.arc, moods=list(spec.moods), genres=list(spec.genres), listener_genres=listener_genres,
+        summary=summarize(tracks),
         tracks=[TrackFact(position=n, title=t.title, artists=list(t.artists), year=t.year, genres=list(t.genres[:3]),
                           bpm=round(t.tempo), moods=mood_words(t)) for n, t in enumerate(tracks, 1)],
     )
@@ -114,7 +120,7 @@ def mask_known(text: str, facts: FactSheet) -> str:
         words = _deaccent(name).split()
         if not words:
             continue
-        pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?:['’]s)?(?!\w)"
+        pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?:['’]s|(?<=[sSzZ])['’])?(?!\w)"
         tail = name.rstrip()[-1] if name.rstrip()[-1] in ".!?…" else ""  # "Gary Clark Jr." may end a sentence
         out = re.sub(pattern, PLACEHOLDER + tail, out, flags=re.I)
     return out
