@@ -64,14 +64,20 @@ MIDDLE: tuple[tuple[str, Callable[[dict], bool]], ...] = (
     ("The tempo moves to {bpm} BPM.", lambda f: f["bpm"] > 0 and abs(f["bpm"] - f["prev_bpm"]) >= 6),
     ("Same groove, about {bpm} BPM.", lambda f: f["bpm"] > 0 and abs(f["bpm"] - f["prev_bpm"]) < 6),
     ("It sits around {bpm} beats per minute.", lambda f: f["bpm"] > 0),
-    ("Lifting the energy a notch.", lambda f: f["energy"] > f["prev_energy"] + 0.08),
-    ("Easing the energy down a touch.", lambda f: f["energy"] < f["prev_energy"] - 0.08),
+    ("Lifting the energy a notch.", lambda f: _step(f, "energy") > 0.08),
+    ("Easing the energy down a touch.", lambda f: _step(f, "energy") < -0.08),
     ("Track {position} of {count}.", lambda f: True),
     ("We're {played} songs in.", lambda f: f["played"] > 1),
     ("Halfway through the set.", lambda f: abs(f["position"] - f["count"] / 2) < 2),
-    ("Brighter in mood than the last one.", lambda f: f["valence"] > f["prev_valence"] + 0.2),
-    ("A darker shade after that.", lambda f: f["valence"] < f["prev_valence"] - 0.2),
+    ("Brighter in mood than the last one.", lambda f: _step(f, "valence") > 0.2),
+    ("A darker shade after that.", lambda f: _step(f, "valence") < -0.2),
 )
+
+
+def _step(facts: dict, feature: str) -> float:
+    """Change of a feature from the last track; 0 when either track's value is unknown or only estimated."""
+    now, before = facts[feature], facts[f"prev_{feature}"]
+    return 0.0 if now is None or before is None else now - before
 CLOSE = ("We end on {title} by {artist}.", "{artist} and {title} bring us home.",
          "Last word goes to {artist} with {title}.")
 RECAP = ("{count} tracks, from {first_artist} to {last_artist}.", "About {minutes} minutes of {ask}, done.",
@@ -127,9 +133,13 @@ def slots(n: int, style: str, rng: random.Random) -> list[Slot]:
 
 
 def track_facts(t: Track, position: int, count: int) -> dict:
-    moods = mood_words(t)
+    """What a template may say about a track. A track known only from its audio has estimates, never stated as
+    fact: no BPM, mood or energy/mood change is said about it."""
+    known = t.features_from == "catalog"
+    moods = mood_words(t) if known else []
     return {"title": base_title(t.title), "artist": t.artist, "year": t.year, "genre": t.genres[0] if t.genres else "",
-            "mood": moods[0] if moods else "", "bpm": round(t.tempo), "energy": t.energy, "valence": t.valence,
+            "mood": moods[0] if moods else "", "bpm": round(t.tempo) if known else 0,
+            "energy": t.energy if known else None, "valence": t.valence if known else None,
             "position": position, "played": position - 1, "count": count}
 
 

@@ -45,3 +45,21 @@ def song(bpm: float, tonic: int, mode: int, seconds: float = 40.0, rate: int = R
             part = chord(tonic, triads[(b // 4) % len(triads)], 4 * beat, rate, loud)
             out[at:at + part.size] += part[: max(0, min(part.size, out.size - at))]
     return np.clip(out[:n], -1, 1).astype(np.float32)
+
+
+def write_m4a(path, samples: np.ndarray, rate: int = RATE, **tags: str) -> None:
+    """A real AAC-in-MP4 file (PyAV's bundled FFmpeg encoder) with iTunes tags (mutagen): title, artist, album."""
+    import av
+    from mutagen.mp4 import MP4
+
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("aac", rate=rate, layout="mono")
+        frame = av.AudioFrame.from_ndarray(np.asarray(samples, dtype=np.float32)[None, :], format="flt", layout="mono")
+        frame.rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    names = {"title": "\xa9nam", "artist": "\xa9ART", "album": "\xa9alb"}
+    file = MP4(str(path))
+    for key, value in tags.items():
+        file[names[key]] = [value]
+    file.save()
