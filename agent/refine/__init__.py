@@ -179,7 +179,6 @@ def candidates(delta: Delta, policy: ContentPolicy, deps: Deps, profile, kept: l
     """The usual candidates inside the windows, topped up by searches restricted to them (wanted genres and
     artists first); nothing already kept, no third track by one artist."""
     from agent.candidates import POOL, gather
-
     from agent.library_source import library_pool
 
     found = library_pool(gather(delta.spec, policy, deps.catalog, profile), delta.spec, policy, deps, profile)
