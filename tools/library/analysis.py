@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from core.errors import InvalidInput, NotFound
 from core.settings import Settings
-from tools.library.audio import AudioError, analyse_file, missing_library
+from tools.library.audio import MIN_SECONDS, AudioError, analyse_file, missing_library, too_short
 from tools.library.models import AudioFeatures, FileProblem, OwnedTrack
 from tools.library.store import write_atomic
 
@@ -99,6 +99,8 @@ def _analyse(out: list[OwnedTrack], todo: list[int], folder: Path, settings: Set
 def analyse_one(t: OwnedTrack, scratch: Path, settings: Settings, fetch: Fetch) -> tuple[AudioFeatures | None, str | None]:
     """(features, None) or (None, why not). A song the server refuses is a problem; a server that is gone is not
     (its StoreError ends the sync, and the previous state stays in use)."""
+    if t.duration_ms and t.duration_ms < MIN_SECONDS * 1000:  # known from the tags or the server: no need to fetch
+        return None, too_short(t.duration_ms / 1000)
     try:
         path = fetch(t, scratch)
         try:

@@ -30,6 +30,10 @@ class AudioError(Exception):
     """The file's audio could not be decoded or says too little to analyse (one-line reason)."""
 
 
+def too_short(seconds: float) -> str:
+    return f"too short to analyse ({seconds:.0f} s of audio; at least {MIN_SECONDS:.0f} s needed)"
+
+
 def missing_library() -> str | None:
     """None when audio analysis can run; else what to install."""
     try:
@@ -112,7 +116,7 @@ def estimate(y: np.ndarray, sr: int) -> AudioFeatures:
 
     seconds = len(y) / sr
     if seconds < MIN_SECONDS:
-        raise AudioError(f"too short to analyse ({seconds:.0f} s of audio; at least {MIN_SECONDS:.0f} s needed)")
+        raise AudioError(too_short(seconds))
     loudness = float(10 * np.log10(np.mean(np.square(y, dtype=np.float64)) + 1e-12))
     if loudness < SILENT_DB:
         raise AudioError(f"silent ({loudness:.0f} dBFS)")
