@@ -51,7 +51,8 @@ class TrackFact(BaseModel):
     artists: list[str]
     year: int | None = None
     genres: list[str] = Field(default_factory=list)
-    bpm: int = Field(description="Rounded tempo; 0 when no beat is detected.")
+    bpm: int = Field(description="Rounded tempo; 0 when no beat is detected or the tempo is only estimated from an "
+                                 "owned file (never stated as fact).")
     moods: list[str] = Field(default_factory=list, description="Mood words derived from the audio features.")
 
 
@@ -98,7 +99,9 @@ def build_facts(tracks: list[Track], spec: PlaylistSpec, prompt: str, listener_g
         arc=spec.arc, moods=list(spec.moods), genres=list(spec.genres), listener_genres=listener_genres,
         summary=summarize(tracks),
         tracks=[TrackFact(position=n, title=t.title, artists=list(t.artists), year=t.year, genres=list(t.genres[:3]),
-                          bpm=round(t.tempo), moods=mood_words(t)) for n, t in enumerate(tracks, 1)],
+                          bpm=round(t.tempo) if t.features_from == "catalog" else 0,
+                          moods=mood_words(t) if t.features_from == "catalog" else [])
+                for n, t in enumerate(tracks, 1)],
     )
 
 

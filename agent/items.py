@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.candidates import gather
+from agent.library_source import library_pool
 from agent.models import Candidate, PlaylistSpec, Track
 from agent.selection import Selection, select
 from agent.sequencing import sequence
@@ -60,7 +61,8 @@ def gather_all(spec: PlaylistSpec, policy: ContentPolicy, deps: Any, profile: An
     music_only = spec if kind == "music" else music_spec(spec, [])
     left_out = set(exclude_ids or ())
     music = gather(music_only, policy, deps.catalog, profile, exclude_ids=left_out)
-    return Pool(music=music + [c for c in extra or [] if c.track.id not in left_out], talk=talk)
+    music += [c for c in extra or [] if c.track.id not in left_out]
+    return Pool(music=library_pool(music, music_only, policy, deps, profile, left_out), talk=talk)
 
 
 def select_all(pool: Pool, spec: PlaylistSpec, policy: ContentPolicy, profile: Any = None, seed: int = 0,

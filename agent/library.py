@@ -15,6 +15,7 @@ from agent.models import ConstraintReport, Playlist, SavedPlaylist, Track
 from core.errors import InvalidInput, NotFound
 from tools.content_filter import ContentPolicy
 from tools.library.models import LibraryState, OwnedTrack
+from tools.library.owned import playable_id
 from tools.library.store import LibraryStore, write_atomic
 
 MB_RECORDING = "https://musicbrainz.org/recording/"
@@ -30,7 +31,8 @@ def libraries(deps: Deps) -> LibraryStore:
 
 
 def with_library(policy: ContentPolicy, name: str | None, deps: Deps) -> ContentPolicy:
-    """The policy restricted to what the library owns (and the catalog matched): only owned tracks can pass."""
+    """The policy restricted to what the library owns and can sequence (matched to the catalog, or with features
+    estimated from its audio): only owned tracks can pass."""
     if not name:
         return policy
     store = libraries(deps)
@@ -38,8 +40,8 @@ def with_library(policy: ContentPolicy, name: str | None, deps: Deps) -> Content
     if not owned:
         state = store.state(name)
         total = len(state.tracks) if state else 0
-        raise InvalidInput(f"library {name!r} has no track matched to the catalog ({total} tracks, features unknown); "
-                           "nothing it owns can be sequenced")
+        raise InvalidInput(f"library {name!r} has no track matched to the catalog or analysed from its audio "
+                           f"({total} tracks, features unknown); nothing it owns can be sequenced")
     return policy.stricter(ContentPolicy(library=name, owned=owned))
 
 
@@ -54,20 +56,26 @@ def owned_report(tracks: list[Track], policy: ContentPolicy) -> list[ConstraintR
 # ---------------------------------------------------------------- owned tracks of a playlist
 
 
-def owned_by_catalog_id(state: LibraryState) -> dict[str, OwnedTrack]:
-    """Catalog id → the owned copy to play (starred, then most played, then first listed)."""
+def owned_by_id(state: LibraryState) -> dict[str, OwnedTrack]:
+    """Playable id (catalog id, or the estimated track's own id) → the owned copy to play (starred, then most
+    played, then first listed)."""
     best: dict[str, OwnedTrack] = {}
     for t in state.tracks:
-        if t.catalog_id:
-            old = best.get(t.catalog_id)
+        if key := playable_id(state.name, t):
+            old = best.get(key)
             if old is None or (t.starred, t.play_count) > (old.starred, old.play_count):
-                best[t.catalog_id] = t
+                best[key] = t
     return best
+
+
+def owned_estimate(t: Any, policy: ContentPolicy) -> bool:
+    """A track of the policy's library that the catalog does not hold (features estimated from its audio)."""
+    return getattr(t, "features_from", "catalog") == "audio" and policy.owned is not None and t.id in policy.owned
 
 
 def owned_entries(playlist: Playlist, state: LibraryState) -> list[tuple[Any, OwnedTrack]]:
     """(playlist track, owned copy) in playlist order; a track the library does not own is an error."""
-    owned = owned_by_catalog_id(state)
+    owned = owned_by_id(state)
     pairs = []
     for t in playlist.tracks:
         if t.kind != "music":

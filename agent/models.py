@@ -127,15 +127,24 @@ class PlaylistTrack(BaseModel):
                                                      "a few masters are slightly above 0); null for talk episodes.")
     why: str = Field(description="Why this track, built only from facts.")
     kind: Literal["music", "talk"] = Field("music", description="talk = a podcast episode (artists = publisher, album = show).")
+    features_from: Literal["catalog", "audio"] | None = Field(
+        "catalog", description="catalog = the reference catalog's features; audio = an owned track the catalog does "
+        "not hold, whose tempo, key, mode, camelot, energy and loudness are estimates from its file (its other "
+        "features are null); null for talk episodes.")
     show: str | None = Field(None, description="The show of a talk episode.")
 
     @classmethod
     def of_track(cls, position: int, t: Track, why: str) -> PlaylistTrack:
+        """A catalog track; for one known from its audio, only the estimated fields (the rest null)."""
+        known = t.features_from == "catalog"
         return cls(position=position, id=t.id, title=t.title, artists=list(t.artists), album=t.album, year=t.year,
                    genres=list(t.genres[:6]), explicit=t.explicit, duration_ms=t.duration_ms, tempo=t.tempo,
-                   key=t.key, mode=t.mode, camelot=t.camelot, energy=t.energy, valence=t.valence,
-                   danceability=t.danceability, acousticness=t.acousticness, instrumentalness=t.instrumentalness,
-                   speechiness=t.speechiness, loudness=t.loudness, why=why)
+                   key=t.key, mode=t.mode, camelot=t.camelot, energy=t.energy,
+                   valence=t.valence if known else None, danceability=t.danceability if known else None,
+                   acousticness=t.acousticness if known else None,
+                   instrumentalness=t.instrumentalness if known else None,
+                   speechiness=t.speechiness if known else None, loudness=t.loudness, why=why,
+                   features_from=t.features_from)
 
     @classmethod
     def of_talk(cls, position: int, item: TalkItem, why: str) -> PlaylistTrack:
@@ -144,7 +153,7 @@ class PlaylistTrack(BaseModel):
         return cls(position=position, id=item.id, title=item.title, artists=[item.publisher or item.show],
                    album=item.show, year=None, genres=list(item.topics), explicit=item.explicit,
                    duration_ms=item.duration_ms or 0, tempo=None, key=None, mode=None, camelot=None, energy=None,
-                   valence=None, danceability=None, why=why, kind="talk", show=item.show)
+                   valence=None, danceability=None, why=why, kind="talk", show=item.show, features_from=None)
 
 
 class Segment(BaseModel):

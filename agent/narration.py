@@ -7,6 +7,7 @@ told why, then templated on its own."""
 from __future__ import annotations
 
 import logging
+import math
 import random
 import re
 import threading
@@ -86,12 +87,15 @@ def slots(n: int, style: str, rng: random.Random) -> list[Slot]:
 
 
 def track_facts(t: Track, position: int, count: int) -> dict:
-    moods = [m for m in mood_words(t) if m != "wordy"]
+    """What a template may say about a track. A track known only from its owned file's audio has estimates,
+    never stated as fact: no BPM or mood, and no energy or mood change (NaN compares false)."""
+    known = t.features_from == "catalog"
+    moods = [m for m in mood_words(t) if m != "wordy"] if known else []
     genre, mood = (spoken_genre(t.genres[0]) if t.genres else ""), (moods[0] if moods else "")
     return {"title": spoken_title(t.title), "artist": t.artist, "artist_s": possessive(t.artist), "year": t.year,
             "genre": genre, "a_genre": with_article(genre), "mood": mood, "a_mood": with_article(mood),
-            "item": "track" if "instrumental" in moods else "song", "bpm": round(t.tempo), "energy": t.energy,
-            "valence": t.valence, "position": position, "count": count, "played": position - 1,
+            "item": "track" if "instrumental" in moods else "song", "bpm": round(t.tempo) if known else 0,
+            "energy": t.energy if known else math.nan, "valence": t.valence if known else math.nan, "position": position, "count": count, "played": position - 1,
             "played_words": number_words(position - 1), "left": count - position + 1,
             "left_words": number_words(count - position + 1)}
 

@@ -74,7 +74,8 @@ def summarize(tracks: list[Track]) -> SetSummary:
     if not n:
         return out
     out.genres, out.genre_share = leading_genres(tracks)
-    moods = Counter(w for t in tracks for w in dict.fromkeys(mood_words(t)) if w not in SKIP_MOODS)
+    measured = [t for t in tracks if t.features_from == "catalog"]  # an owned file's estimates are never said
+    moods = Counter(w for t in measured for w in dict.fromkeys(mood_words(t)) if w not in SKIP_MOODS)
     instrumental = moods.pop("instrumental", 0)
     out.noun = "tracks" if instrumental > n / 2 else "songs"
     if moods and moods.most_common(1)[0][1] >= max(1, n / 2):
@@ -85,11 +86,11 @@ def summarize(tracks: list[Track]) -> SetSummary:
         decade, k = Counter(y // 10 * 10 for y in years).most_common(1)[0]
         if k >= len(years) / 2:
             out.decade, out.decade_share = decade, k / len(years)
-    tempi = sorted(round(t.tempo) for t in tracks if t.tempo > 0)
+    tempi = sorted(round(t.tempo) for t in measured if t.tempo > 0)
     low, high = (tempi[int(0.25 * (len(tempi) - 1))], tempi[round(0.75 * (len(tempi) - 1))]) if tempi else (0, 0)
     if len(tempi) >= 3 and high <= TEMPO_SPREAD * low:
         out.bpm_low, out.bpm_high = low, high
-    out.shape = energy_shape([t.energy for t in tracks])
+    out.shape = energy_shape([t.energy for t in measured]) if len(measured) == n else out.shape
     return out
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from agent.deps import Deps
-from agent.library import owned_report
+from agent.library import owned_estimate, owned_report
 from agent.models import (
     ConstraintReport,
     FilteredItem,
@@ -58,11 +58,12 @@ def talk_gate(items: list[TalkItem], policy: ContentPolicy, deps: Deps) -> tuple
 
 
 def final_gate(entries: Sequence[Entry], policy: ContentPolicy, deps: Deps) -> tuple[list[Entry], list[FilteredItem]]:
-    """Last check on every path, order kept: songs must be in the catalog and pass the content policy,
-    episodes in the talk catalog and pass it too."""
+    """Last check on every path, order kept: songs must be in the catalog (or be owned tracks of the request's
+    library known from their audio) and pass the content policy, episodes in the talk catalog and pass it too."""
     songs = [e for e in entries if isinstance(e, Track)]
     episodes = [e for e in entries if isinstance(e, TalkItem)]
-    kept_songs, removed = apply_policy([t for t in songs if deps.catalog.get(t.id) is not None], policy)
+    known = [t for t in songs if deps.catalog.get(t.id) is not None or owned_estimate(t, policy)]
+    kept_songs, removed = apply_policy(known, policy)
     kept_episodes, removed_talk = talk_gate(episodes, policy, deps) if episodes else ([], [])
     passed = {id(e) for e in [*kept_songs, *kept_episodes]}
     return [e for e in entries if id(e) in passed], removed + removed_talk

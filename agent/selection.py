@@ -55,6 +55,8 @@ def spec_violation(t: Track, spec: PlaylistSpec) -> str | None:
         return f"released before {spec.year_min}"
     if spec.year_max is not None and (t.year is None or t.year > spec.year_max):
         return f"released after {spec.year_max}"
+    if (spec.tempo_min is not None or spec.tempo_max is not None) and t.features_from == "audio":
+        return "tempo only estimated from its audio"  # a hard tempo range is checked on catalog tempos only
     if spec.tempo_min is not None and t.tempo < spec.tempo_min:
         return f"slower than {spec.tempo_min:g} BPM"
     if spec.tempo_max is not None and t.tempo > spec.tempo_max:
@@ -347,17 +349,21 @@ def why_for(t: Track, spec: PlaylistSpec, profile: Any) -> str:
     if seeds & {norm_artist(a) for a in t.artists}:
         facts.append(f"{t.artist}, named in the prompt")
     facts += taste_facts(t, profile)
-    if words := mood_words(t)[:2]:
+    estimated = t.features_from == "audio"  # only tempo, key and energy, and only estimated: said so
+    if not estimated and (words := mood_words(t)[:2]):
         facts.append(" and ".join(words))
     activity = next((ACTIVITIES[m] for m in spec.moods if m in ACTIVITIES), None)
     if t.tempo > 0 and (activity or spec.tempo_target):
-        facts.append(f"{round(t.tempo)} BPM" + (f" for the {activity}" if activity else ""))
+        bpm = f"about {round(t.tempo)} BPM (estimated from your file)" if estimated else f"{round(t.tempo)} BPM"
+        facts.append(bpm + (f" for the {activity}" if activity else ""))
     if t.year and (spec.year_min or spec.year_max):
         facts.append(f"from {t.year}")
     if t.popularity >= 70 and spec.discovery <= 0.35:
         facts.append("a familiar hit")
     elif t.popularity < 30 and spec.discovery >= 0.65:
         facts.append("a deeper cut")
+    if not facts and estimated:
+        facts.append("from your library; tempo and key estimated from the file")
     if not facts:
         facts.append(f"{tempo_word(t.tempo)} {t.genres[0]}" if t.genres else f"{tempo_word(t.tempo)} pick")
     text = "; ".join(facts[:3])

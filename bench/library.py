@@ -3,9 +3,12 @@ through a real Subsonic server, Supysonic), and generate latency restricted to a
 full-catalog baseline, same run, same prompts.
 
 The generated library: 70 % catalog songs (one in ten with a one-letter typo at the catalog length, for the
-fuzzy path), 30 % songs the catalog does not hold; each a 0.2 s FLAC tagged with mutagen.
+fuzzy path), 30 % songs the catalog does not hold; each a 0.2 s FLAC tagged with mutagen, except the first
+`--music` songs the catalog does not hold: 30 s of music with a random known tempo and key
+(tests/library/signals.py), which sync analyses. Audio analysis is reported as time per analysed file, the
+share of tracks estimated, and how often the estimate is right (tempo within ±3 BPM or half/double, key exact).
 
-    python -m bench.library [--sizes 1000 10000] [--requests 40] [--no-subsonic]
+    python -m bench.library [--sizes 1000 10000] [--requests 40] [--music 100] [--no-subsonic]
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ import numpy as np
 from bench.generate import PROMPTS, pct
 
 
-def write_library(folder: Path, catalog, n: int, seed: int = 7) -> int:
-    """n tagged FLAC files; returns how many should match."""
+def write_library(folder: Path, catalog, n: int, seed: int = 7, music: int = 0) -> tuple[int, dict[str, tuple]]:
+    """n tagged FLAC files; returns how many should match, and title → (BPM, tonic, mode) of the music files."""
     import mutagen
     import soundfile as sf
+
+    from tests.library.signals import RATE, song
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -36,14 +41,37 @@ def write_library(folder: Path, catalog, n: int, seed: int = 7) -> int:
         title = t.title[:3] + t.title[4:] if rng.random() < 0.1 and len(t.title) >= 12 else t.title
         entries.append((title, t.artist, t.album))
     entries += [(f"Untitled demo {i}", f"Basement Band {i % 97}", "Demos") for i in range(n - len(rows))]
+    truth: dict[str, tuple] = {}
     for i, (title, artist, album) in enumerate(entries):
         path = folder / f"{i // 500:03d}" / f"{i:06d}.flac"
         path.parent.mkdir(exist_ok=True)
-        sf.write(path, x, 16_000, format="FLAC")
+        if i >= len(rows) and len(truth) < music:
+            truth[title] = (float(rng.randrange(70, 150)), rng.randrange(12), rng.randrange(2))
+            sf.write(path, song(*truth[title], seconds=30), RATE, format="FLAC")
+        else:
+            sf.write(path, x, 16_000, format="FLAC")
         audio = mutagen.File(path, easy=True)
         audio["title"], audio["artist"], audio["album"] = title, artist, album
         audio.save()
-    return len(rows)
+    return len(rows), truth
+
+
+def accuracy(state, truth: dict[str, tuple]) -> tuple[float, float]:
+    """(share of the music files whose tempo is right, share whose key is right)."""
+    from tests.library.test_audio import tempo_ok
+
+    found = {t.title: t.audio for t in state.tracks if t.title in truth}
+    tempo = sum(bool(a) and tempo_ok(a.tempo, truth[k][0]) for k, a in found.items())
+    key = sum(bool(a) and (a.key, a.mode) == truth[k][1:] for k, a in found.items())
+    return tempo / max(1, len(truth)), key / max(1, len(truth))
+
+
+def analysis_line(report, state, truth: dict[str, tuple]) -> str:
+    per = report.analysis_seconds / report.analysed * 1000 if report.analysed else 0.0
+    tempo, key = accuracy(state, truth)
+    return (f"    audio: {report.analysed:,} files analysed, {per:,.0f} ms per file · estimated {report.estimated:,} "
+            f"({report.estimated / max(1, report.tracks):.1%} of tracks) · unknown {report.features_unknown:,} · "
+            f"right on {len(truth)} music files: tempo {tempo:.0%}, key {key:.0%}")
 
 
 def sync_folder(deps, folder: Path, name: str) -> tuple[float, float, object]:
@@ -56,11 +84,11 @@ def sync_folder(deps, folder: Path, name: str) -> tuple[float, float, object]:
         store.remove(name)
     store.add(LibraryConfig(name=name, kind="folder", path=str(folder)))
     start = time.perf_counter()
-    _, report = sync_library(name, store, deps.catalog, deps.settings)
+    state, report = sync_library(name, store, deps.catalog, deps.settings)
     first = time.perf_counter() - start
     start = time.perf_counter()
     sync_library(name, store, deps.catalog, deps.settings)
-    return first, time.perf_counter() - start, report
+    return first, time.perf_counter() - start, (state, report)
 
 
 def sync_subsonic(deps, folder: Path, name: str) -> tuple[float, object]:
@@ -78,8 +106,8 @@ def sync_subsonic(deps, folder: Path, name: str) -> tuple[float, object]:
             store.remove(name)
         store.add(LibraryConfig(name=name, kind="subsonic", url=url, user=USER))
         start = time.perf_counter()
-        _, report = sync_library(name, store, deps.catalog, settings)
-        return time.perf_counter() - start, report
+        state, report = sync_library(name, store, deps.catalog, settings)
+        return time.perf_counter() - start, (state, report)
 
 
 def latency(deps, library: str | None, requests: int) -> list[float]:
@@ -99,6 +127,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--music", type=int, default=100, help="Unmatched files with 30 s of music (smallest size only).")
     parser.add_argument("--no-subsonic", action="store_true")
     args = parser.parse_args()
     from agent.deps import get_deps
@@ -109,13 +138,15 @@ def main() -> None:
         print(f"\n{'library':24} {'tracks':>7} {'match rate':>10} {'expected':>9} {'first sync':>11} {'rescan':>8}")
         for n in args.sizes:
             folder = Path(tmp) / f"lib{n}"
-            expected = write_library(folder, deps.catalog, n)
-            first, rescan, report = sync_folder(deps, folder, f"bench{n}")
+            expected, truth = write_library(folder, deps.catalog, n, music=args.music if n == min(args.sizes) else 0)
+            first, rescan, (state, report) = sync_folder(deps, folder, f"bench{n}")
             print(f"{f'folder {n:,}':24} {report.tracks:7,} {report.match_rate:10.1%} {expected / n:9.1%} "
                   f"{first:10.2f}s {rescan:7.2f}s   by method {report.by_method}")
+            print(analysis_line(report, state, truth))
             if n == min(args.sizes) and not args.no_subsonic:
-                secs, sub = sync_subsonic(deps, folder, f"benchsub{n}")
+                secs, (sub_state, sub) = sync_subsonic(deps, folder, f"benchsub{n}")
                 print(f"{f'subsonic {n:,}':24} {sub.tracks:7,} {sub.match_rate:10.1%} {expected / n:9.1%} {secs:10.2f}s")
+                print(analysis_line(sub, sub_state, truth))
         small = f"bench{min(args.sizes)}"
         latency(deps, None, 3)
         print(f"\ngenerate latency, {args.requests} prompts, in-process (ms)      p50      p95      p99")

@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     library_timeout_s: float = Field(15.0, gt=0, description="Per-request timeout for a library server.")
     library_page_size: int = Field(500, ge=1, le=5000, description="Songs per search3 page when syncing a Subsonic library.")
     library_match_min_score: float = Field(90.0, ge=50, le=100, description="Least rapidfuzz score (0-100) for a fuzzy catalog match.")
+    library_analysis: bool = Field(True, description="Estimate tempo, key and energy from the audio of owned tracks the "
+                                   "catalog does not hold, during `library sync` (needs the audio extra).")
+    library_analysis_seconds: float = Field(75.0, ge=15, le=600, description="How much of each file is analysed (from the start).")
+    library_download_max_mb: float = Field(200.0, gt=0, description="Largest download read from a Subsonic server for analysis.")
 
     @model_validator(mode="after")
     def _local_model_defaults(self) -> Settings:

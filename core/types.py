@@ -33,7 +33,8 @@ class Track(BaseModel):
 
     model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)  # all fields always sent
 
-    id: str = Field(description="Spotify track id (22 chars); 'th_<hash>' for hits-only songs without one.")
+    id: str = Field(description="Spotify track id (22 chars); 'th_<hash>' for hits-only songs without one; "
+                              "'own_<hash>' for an owned track the catalog does not hold.")
     title: str = Field(description="Song title as published.")
     artists: list[str] = Field(description="Credited artists, primary first.")
     album: str = Field("", description="Album name, empty when unknown.")
@@ -57,6 +58,9 @@ class Track(BaseModel):
     loudness: float = Field(description="Mean loudness in dB.")
     song_key: str = Field(description="Normalised 'artist|title' identifying the song across versions.")
     sources: list[str] = Field(default_factory=list, description="Which raw files list this song.")
+    features_from: Literal["catalog", "audio"] = Field(
+        "catalog", description="catalog = the reference catalog's features; audio = tempo, key, loudness and energy "
+        "estimated from an owned file (the other features are stand-ins, never shown).")
 
     @property
     def artist(self) -> str:

@@ -91,7 +91,8 @@ def _sync_one(name: str, deps: Any, as_json: bool) -> None:
     from agent.library import import_plays
     from tools.library.sync import sync_library
 
-    state, report = sync_library(name, _store(deps), deps.catalog, deps.settings)
+    with progress_bar(not as_json) as bar:
+        state, report = sync_library(name, _store(deps), deps.catalog, deps.settings, progress=bar)
     plays = import_plays(state, deps)
     if plays is not None:
         report = report.model_copy(update={"plays_imported": plays.imported})
@@ -100,8 +101,14 @@ def _sync_one(name: str, deps: Any, as_json: bool) -> None:
         return
     by = ", ".join(f"{k} {v:,}" for k, v in sorted(report.by_method.items()) if k != "none") or "none"
     console.print(f"[green]synced[/] {escape(name)}: {report.tracks:,} tracks · matched {report.matched:,} "
-                  f"({report.match_rate:.1%}: {by}) · features unknown {report.features_unknown:,} · "
-                  f"unreadable {report.unreadable:,} · {report.seconds:.1f} s")
+                  f"({report.match_rate:.1%}: {by}) · estimated from audio {report.estimated:,} · "
+                  f"features unknown {report.features_unknown:,} · unreadable {report.unreadable:,} · {report.seconds:.1f} s")
+    if report.analysed:
+        console.print(f"  [dim]analysed {report.analysed:,} files in {report.analysis_seconds:.1f} s[/]")
+    if report.analysis_note:
+        err.print(f"  [yellow]not analysed[/]: {escape(report.analysis_note)}")
+    for p in report.undecodable[:5]:
+        err.print(f"  [yellow]features unknown[/] {escape(p.path)}: {escape(p.reason)}")
     if report.reused:
         console.print(f"  [dim]{report.reused:,} files unchanged since the last scan[/]")
     if plays is not None:

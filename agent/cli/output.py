@@ -50,7 +50,8 @@ def progress_bar(enabled: bool = True):
         TimeRemainingColumn,
     )
 
-    labels = {"read": "Reading sources", "embed": "Embedding tracks", "store": "Writing store"}
+    labels = {"read": "Reading sources", "embed": "Embedding tracks", "store": "Writing store",
+              "analyse": "Analysing audio"}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
                   console=err, transient=False) as bar:
         tasks: dict[str, Any] = {}

@@ -87,8 +87,9 @@ def keep_fitting(playlist: Playlist, delta: Delta, policy: ContentPolicy, deps: 
     """The old tracks that pass the new policy and every new window, in their old order."""
     removed: list[FilteredItem] = []
     present: list[Track] = []
+    lookup = track_lookup(deps, policy.library)
     for pt in (t for t in playlist.tracks if t.kind != "talk"):  # episodes: agent/refine/talk.py
-        track = deps.catalog.get(pt.id)
+        track = lookup(pt.id)
         if track is None:
             removed.append(FilteredItem(id=pt.id, title=pt.title, artists=pt.artists, reason="no longer in the catalog"))
         else:
@@ -102,6 +103,16 @@ def keep_fitting(playlist: Playlist, delta: Delta, policy: ContentPolicy, deps: 
         else:
             kept.append(t)
     return kept, removed + filtered
+
+
+def track_lookup(deps: Deps, library: str | None):
+    """id → the track a playlist plays: from the catalog, or (with a library) the library's own view of it."""
+    if not library:
+        return deps.catalog.get
+    from agent.library_source import owned
+
+    lib = owned(deps, library)
+    return lambda track_id: lib.get(track_id, deps.catalog)
 
 
 def trim(kept: list[Track], spec: PlaylistSpec) -> tuple[list[Track], list[FilteredItem]]:
@@ -130,10 +141,11 @@ def make_room(kept: list[Track], delta: Delta, deps: Deps, profile) -> tuple[lis
     from agent.candidates import query_vector
 
     vec = query_vector(delta.spec, deps.catalog, profile)
-    scores = np.array([float(deps.catalog.vectors[deps.catalog.index[t.id]] @ vec) for t in kept])
+    rows = [deps.catalog.index.get(t.id) for t in kept]  # None: an owned track known from its audio (scored 0)
+    scores = np.array([float(deps.catalog.vectors[r] @ vec) if r is not None else 0.0 for r in rows])
     if delta.spec.seed_artists or delta.spec.genres:
         wanted = deps.catalog.artist_mask(delta.spec.seed_artists) | deps.catalog.genre_mask(delta.spec.genres)
-        scores += np.array([1.0 if wanted[deps.catalog.index[t.id]] else 0.0 for t in kept])
+        scores += np.array([1.0 if r is not None and wanted[r] else 0.0 for r in rows])
     drop = set(np.argsort(scores, kind="stable")[: round(len(kept) * REPLACE_SHARE)].tolist())
     reason = f"makes room for {delta.instruction!r} (matched it least)"
     out = [FilteredItem(id=t.id, title=t.title, artists=list(t.artists), reason=reason) for n, t in enumerate(kept) if n in drop]
@@ -167,9 +179,10 @@ def candidates(delta: Delta, policy: ContentPolicy, deps: Deps, profile, kept: l
     """The usual candidates inside the windows, topped up by searches restricted to them (wanted genres and
     artists first); nothing already kept, no third track by one artist."""
     from agent.candidates import POOL, gather
+    from agent.library_source import library_pool
 
-    inside = [c for c in gather(delta.spec, policy, deps.catalog, profile)
-              if not any(b.violation(_value(c.track, b)) for b in delta.bounds)]
+    found = library_pool(gather(delta.spec, policy, deps.catalog, profile), delta.spec, policy, deps, profile)
+    inside = [c for c in found if not any(b.violation(_value(c.track, b)) for b in delta.bounds)]
     if len(inside) < POOL // 2:
         seen = {c.track.id for c in inside}
         inside += [c for c in top_up(delta, policy, deps, profile) if c.track.id not in seen]

@@ -1,6 +1,7 @@
 """A small library of real audio files: a few seconds of tone each (numpy + soundfile), tagged (mutagen) with
 real titles and artists — most from the fixture catalog, some real songs the fixture cut left out (so they
-cannot match), a misspelled title, test MBIDs on some, one corrupt file and one tagless file."""
+cannot match; two of them are 40 s of music with a known tempo and key, tests/library/signals.py), a
+misspelled title, test MBIDs on some, one corrupt file and one tagless file."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Song:
     mbid: str | None = None
     seconds: float = 2.0
     via_mbid: bool = False  # matchable only through its MBID (the title and artist say nothing)
+    signal: tuple[float, int, int] | None = None  # (BPM, tonic pitch class, mode): music with a known tempo and key
 
 
 def test_mbid(n: int) -> str:
@@ -41,10 +43,16 @@ def write_song(folder: Path, n: int, song: Song) -> Path:
     import mutagen
     import soundfile as sf
 
-    ext, fmt, subtype = FORMATS[n % len(FORMATS)] if song.seconds <= 10 else FORMATS[0]  # long: FLAC (silence packs)
+    ext, fmt, subtype = FORMATS[n % len(FORMATS)] if song.seconds <= 10 and not song.signal else FORMATS[0]  # long: FLAC
     path = folder / f"{n:03d} {song.artist[:20]} - {song.title[:30]}.{ext}".replace("/", "_")
-    rate = 48_000 if ext == "opus" else RATE
-    sf.write(path, tone(song.seconds, 220 + 20 * n, rate), rate, format=fmt, subtype=subtype)
+    if song.signal:
+        from tests.library.signals import RATE as SIGNAL_RATE
+        from tests.library.signals import song as music
+
+        sf.write(path, music(*song.signal, seconds=song.seconds), SIGNAL_RATE, format=fmt, subtype=subtype)
+    else:
+        rate = 48_000 if ext == "opus" else RATE
+        sf.write(path, tone(song.seconds, 220 + 20 * n, rate), rate, format=fmt, subtype=subtype)
     audio = mutagen.File(path, easy=True)
     if audio.tags is None:
         audio.add_tags()
@@ -55,9 +63,13 @@ def write_song(folder: Path, n: int, song: Song) -> Path:
     return path
 
 
+SIGNALS = ((120.0, 9, 0), (90.0, 0, 1))  # A minor at 120 BPM, C major at 90 BPM
+
+
 def pick_songs(catalog, matching: int = 14, missing: int = 3) -> list[Song]:
     """Real songs: `matching` from the fixture catalog (popular ones, distinct artists), one misspelled at its
-    true length, and `missing` real songs of the full sources that are not in the cut."""
+    true length, and `missing` real songs of the full sources that are not in the cut (the first ones carry
+    SIGNALS: 40 s of music whose tempo and key the audio analysis must find)."""
     from tools.catalog_build import read_tidytuesday
 
     rows = sorted(range(len(catalog)), key=lambda i: (-float(catalog.popularity[i]), i))
@@ -83,7 +95,9 @@ def pick_songs(catalog, matching: int = 14, missing: int = 3) -> list[Song]:
             break
         if rec.id not in known and rec.title.isascii() and rec.artists[0].isascii() and rec.artists[0].lower() not in artists:
             artists.add(rec.artists[0].lower())
-            songs.append(Song(rec.title, rec.artists[0], rec.album, None))
+            n = len(songs) - (target - missing)
+            signal = SIGNALS[n] if n < len(SIGNALS) else None
+            songs.append(Song(rec.title, rec.artists[0], rec.album, None, seconds=40.0 if signal else 2.0, signal=signal))
     return songs
 
 

@@ -36,7 +36,11 @@ def test_sync_reads_tags_matches_and_reports_bad_files(folder_lib, songs, settin
         assert owned.catalog_id == song.catalog_id, song
         assert owned.mbid == song.mbid
     assert report.by_method["mbid"] == 1 and report.by_method["fuzzy"] == 1
-    assert report.features_unknown == sum(s.catalog_id is None for s in songs) == 3
+    unmatched = [s for s in songs if s.catalog_id is None]
+    assert report.estimated == sum(s.signal is not None for s in unmatched) == 2  # the 40 s songs
+    assert report.features_unknown == len(unmatched) - 2 == 1  # the 2 s one: too short to analyse
+    assert [p.reason for p in report.undecodable] == ["too short to analyse (2 s of audio; at least 15 s needed)"]
+    assert {t.features for t in state.tracks} == {"catalog", "audio", "unknown"}
     assert report.match_rate == pytest.approx(sum(s.catalog_id is not None for s in songs) / len(songs), abs=1e-3)
     assert {Path(t.path).suffix for t in state.tracks} == {".flac", ".mp3", ".ogg", ".opus"}
 
@@ -45,6 +49,7 @@ def test_rescan_is_incremental(folder_lib, songs, settings, catalog, music, tmp_
     sync_library("files", folder_lib, catalog, settings)
     _, again = sync_library("files", folder_lib, catalog, settings)
     assert again.reused == again.tracks == len(songs)
+    assert again.analysed == 0 and again.estimated == 2  # the earlier analysis is kept
     changed = next(p for p in music.iterdir() if p.name.startswith("000"))
     os.utime(changed, (changed.stat().st_atime, changed.stat().st_mtime + 5))
     _, third = sync_library("files", folder_lib, catalog, settings)

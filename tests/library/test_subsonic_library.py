@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from core.errors import InvalidInput, NotFound, StoreError
 from tests.library.server import PASSWORD, USER, api, free_port
+from tools.library.owned import playable_id
 from tools.library.store import LibraryStore
 from tools.library.subsonic import ERRORS, SubsonicClient, subsonic_error
 
@@ -29,7 +30,7 @@ def test_acceptance_generate_saves_an_owned_playlist_on_the_server(server, segue
     saved_id = playlist["saved"]["id"]
     remote = api(url, "getPlaylist", id=saved_id)["playlist"]
     state = LibraryStore(settings.library_root).state("home")
-    catalog_of = {t.key: t.catalog_id for t in state.tracks}
+    catalog_of = {t.key: playable_id("home", t) for t in state.tracks}  # catalog id, or own_… for estimated songs
     assert [catalog_of[e["id"]] for e in remote["entry"]] == [t["id"] for t in playlist["tracks"]]  # Segue's order
     assert len(playlist["tracks"]) == 6 and {c["name"]: c["met"] for c in playlist["constraints"]}["owned"]
     assert remote["comment"] == "\n\n".join(s["text"] for s in playlist["segments"])
@@ -37,7 +38,7 @@ def test_acceptance_generate_saves_an_owned_playlist_on_the_server(server, segue
     code, out, err = segue("refine", playlist["id"], "calmer", "--json")
     assert code == 0, err
     refined = json.loads(out)["playlist"]
-    assert refined["library"] == "home" and {t["id"] for t in refined["tracks"]} <= {t.catalog_id for t in state.tracks}
+    assert refined["library"] == "home" and {t["id"] for t in refined["tracks"]} <= set(catalog_of.values())
     code, out, err = segue("library", "save", refined["id"], "--json")
     assert code == 0, err
     again = json.loads(out)
@@ -99,3 +100,35 @@ def test_stars_feed_the_profile_once(server, deps, songs):
     api(url, "unstar", id=song.key)
     state, _ = sync_library("starred", store, deps.catalog, settings)
     assert import_plays(state, deps).removed == 1
+
+
+def test_server_songs_the_catalog_lacks_are_analysed_and_sequenced(server, segue, songs, settings):
+    """Supysonic's `download` feeds the analysis; the estimated songs play in a --library playlist saved back."""
+    pytest.importorskip("librosa")
+    from tests.library.test_audio import tempo_ok
+
+    url, _ = server
+    code, out, err = segue("library", "add", "subsonic", url, "--user", USER, "--name", "heard", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    signals = [s for s in songs if s.signal]
+    assert report["estimated"] == len(signals)
+    assert report["analysed"] == report["estimated"] + report["features_unknown"]  # every unmatched song was tried
+    assert report["features_unknown"] == len(report["undecodable"]) >= 1  # the 2 s song (and what else Supysonic lists)
+    state = LibraryStore(settings.library_root).state("heard")
+    by_title = {t.title: t for t in state.tracks}
+    for s in signals:
+        audio = by_title[s.title].audio
+        assert tempo_ok(audio.tempo, s.signal[0]) and (audio.key, audio.mode) == s.signal[1:]
+        assert by_title[s.title].duration_ms == 40_000  # the server's duration of the file
+    owned = LibraryStore(settings.library_root).owned("heard")
+    code, out, err = segue("generate", "an afternoon mix", "--count", str(len(owned)), "--library", "heard",
+                           "--save", "--json")
+    assert code == 0, err
+    playlist = json.loads(out)
+    played = {t["title"]: t for t in playlist["tracks"] if t["features_from"] == "audio"}
+    assert set(played) == {s.title for s in signals}
+    entries = api(url, "getPlaylist", id=playlist["saved"]["id"])["playlist"]["entry"]
+    assert {by_title[s.title].key for s in signals} <= {e["id"] for e in entries}  # saved on the server too
+    code, out, err = segue("library", "sync", "heard", "--json")
+    assert code == 0 and json.loads(out)["analysed"] == 0  # nothing new to analyse

@@ -133,4 +133,6 @@ def match_stats(tracks: list[OwnedTrack]) -> MatchStats:
     for t in tracks:
         by[t.match] = by.get(t.match, 0) + 1
     matched = sum(1 for t in tracks if t.catalog_id)
-    return MatchStats(tracks=len(tracks), matched=matched, by_method=by, features_unknown=len(tracks) - matched)
+    estimated = sum(1 for t in tracks if t.features == "audio")
+    return MatchStats(tracks=len(tracks), matched=matched, by_method=by, estimated=estimated,
+                      features_unknown=len(tracks) - matched - estimated)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from core.errors import InvalidInput
 
 LibraryKind = Literal["subsonic", "folder"]
 MatchMethod = Literal["mbid", "exact", "fuzzy", "none"]
+FeatureSource = Literal["catalog", "audio", "unknown"]
 SubsonicAuth = Literal["token", "password", "apikey"]
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
@@ -41,6 +42,18 @@ class LibraryConfig(BaseModel):
         return check_name(v)
 
 
+class AudioFeatures(BaseModel):
+    """What the owned file's own audio says (tools/library/audio.py): estimates, never catalog facts."""
+
+    tempo: float = Field(description="Estimated beats per minute (0 = no beat found).")
+    key: int = Field(ge=0, le=11, description="Estimated pitch class 0=C … 11=B.")
+    mode: int = Field(ge=0, le=1, description="Estimated mode: 1 major, 0 minor.")
+    camelot: str = Field(description="Camelot code of the estimated key, e.g. '8A'.")
+    loudness: float = Field(description="Mean loudness of the analysed part, dB relative to full scale.")
+    energy: float = Field(ge=0, le=1, description="Rough intensity estimate 0-1 (loudness, onset density, brightness).")
+    seconds: float = Field(description="How much audio was analysed (the first N seconds).")
+
+
 class OwnedTrack(BaseModel):
     """One owned track, as the server or the file's tags describe it, and its catalog match."""
 
@@ -57,9 +70,17 @@ class OwnedTrack(BaseModel):
     size: int | None = None
     play_count: int = 0
     starred: bool = False
-    catalog_id: str | None = Field(None, description="The reference-catalog track it matched; None = features unknown.")
+    catalog_id: str | None = Field(None, description="The reference-catalog track it matched; None = not in the catalog.")
     match: MatchMethod = "none"
     match_score: float = 0.0
+    audio: AudioFeatures | None = Field(None, description="Features estimated from the file (unmatched tracks only).")
+    audio_problem: str | None = Field(None, description="Why the file's audio could not be analysed, when it could not.")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def features(self) -> FeatureSource:
+        """Where the track's tempo, key and energy come from: its catalog match, its own audio, or nowhere."""
+        return "catalog" if self.catalog_id else "audio" if self.audio else "unknown"
 
 
 class FileProblem(BaseModel):
@@ -71,7 +92,8 @@ class MatchStats(BaseModel):
     tracks: int = 0
     matched: int = 0
     by_method: dict[str, int] = Field(default_factory=dict)
-    features_unknown: int = Field(0, description="Owned tracks with no catalog match: no BPM, key or energy is known.")
+    estimated: int = Field(0, description="Unmatched tracks whose tempo, key and energy were estimated from their audio.")
+    features_unknown: int = Field(0, description="Tracks neither matched nor analysed: no BPM, key or energy is known.")
 
     @property
     def rate(self) -> float:
@@ -99,7 +121,12 @@ class SyncReport(BaseModel):
     matched: int
     match_rate: float
     by_method: dict[str, int]
-    features_unknown: int
+    estimated: int = Field(0, description="Unmatched tracks with features estimated from their audio (sequenced).")
+    features_unknown: int = Field(description="Tracks neither matched nor analysed (never sequenced).")
+    analysed: int = Field(0, description="Files analysed in this sync (the others kept an earlier analysis).")
+    analysis_seconds: float = Field(0.0, description="Time spent analysing audio in this sync.")
+    analysis_note: str | None = Field(None, description="Why audio analysis did not run, when it did not.")
+    undecodable: list[FileProblem] = Field(default_factory=list, description="Files whose audio could not be analysed.")
     unreadable: int
     problems: list[FileProblem] = Field(default_factory=list, description="The first 50 files that could not be read.")
     reused: int = Field(0, description="Folder rescans: files unchanged since the last sync (not read again).")

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from core.errors import InvalidInput, NotFound, StoreError
 from tools.library.models import LibraryConfig, LibraryState, check_name
+from tools.library.owned import playable_id
 from tools.store import switch_current
 
 
@@ -39,6 +40,10 @@ class LibraryStore:
 
     def _dir(self, name: str) -> Path:
         return self.root / check_name(name)
+
+    def folder(self, name: str) -> Path:
+        """The library's own folder (config, builds, the audio analysis log)."""
+        return self._dir(name)
 
     def names(self) -> list[str]:
         if not self.root.is_dir():
@@ -116,12 +121,13 @@ class LibraryStore:
         return build
 
     def owned(self, name: str) -> frozenset[str]:
-        """Catalog ids of the library's matched tracks (the playable set)."""
+        """Catalog ids of the library's matched tracks and the ids of its tracks with features estimated from
+        their audio (tools/library/owned.py): the playable set."""
         self.config(name)  # an unknown library is not found
         state = self.state(name)
         if state is None:
             raise InvalidInput(f"library {name!r} was never synced; run `segue library sync {name}`")
-        return frozenset(t.catalog_id for t in state.tracks if t.catalog_id)
+        return frozenset(i for t in state.tracks if (i := playable_id(name, t)))
 
     def mbid_index(self) -> dict[str, str]:
         """Recording MBID → catalog id, learned from every library's name matches."""

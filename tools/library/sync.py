@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import InvalidInput, StoreError
 from core.settings import Settings
+from tools.library.analysis import Analysis, analyse_tracks, folder_file, subsonic_file
 from tools.library.folder import scan
 from tools.library.match import CatalogMatcher, match_stats
 from tools.library.models import FileProblem, LibraryConfig, LibraryState, OwnedTrack, SyncReport
@@ -50,7 +51,7 @@ def read_library(config: LibraryConfig, previous: LibraryState | None, settings:
 
 
 def sync_library(name: str, store: LibraryStore, catalog: Catalog, settings: Settings,
-                 matcher: CatalogMatcher | None = None) -> tuple[LibraryState, SyncReport]:
+                 matcher: CatalogMatcher | None = None, progress: Progress | None = None) -> tuple[LibraryState, SyncReport]:
     started = time.perf_counter()
     config = store.config(name)
     try:
@@ -62,16 +63,31 @@ def sync_library(name: str, store: LibraryStore, catalog: Catalog, settings: Set
     matcher.mbids = store.mbid_index() | matcher.mbids
     matched, _ = matcher.match_all(tracks)
     matched = [matcher_second_pass(matcher, t) for t in matched]  # MBIDs learned later in this run
+    analysis = analyse(store.config(name), matched, store, settings, progress)
+    matched = analysis.tracks
     stats = match_stats(matched)
     build = catalog.build.build_id if catalog.build is not None else "memory"
     state = LibraryState(name=name, kind=config.kind, synced_at=time.time(), catalog_build=build, tracks=matched,
                          problems=problems, stats=stats)
     store.write_state(state)
     report = SyncReport(name=name, kind=config.kind, tracks=stats.tracks, matched=stats.matched,
-                        match_rate=round(stats.rate, 4), by_method=stats.by_method,
-                        features_unknown=stats.features_unknown, unreadable=len(problems), problems=problems[:50],
+                        match_rate=round(stats.rate, 4), by_method=stats.by_method, estimated=stats.estimated,
+                        features_unknown=stats.features_unknown, analysed=analysis.analysed,
+                        analysis_seconds=analysis.seconds, analysis_note=analysis.note,
+                        undecodable=analysis.problems[:50], unreadable=len(problems), problems=problems[:50],
                         reused=reused, seconds=round(time.perf_counter() - started, 3), listener=config.listener)
     return state, report
+
+
+def analyse(config: LibraryConfig, tracks: list[OwnedTrack], store: LibraryStore, settings: Settings,
+            progress: Progress | None) -> Analysis:
+    """Features from the audio of the tracks the catalog does not hold (tools/library/analysis.py)."""
+    folder = store.folder(config.name)
+    if config.kind == "folder":
+        return analyse_tracks(tracks, folder, settings, folder_file, progress)
+    with client_for(config, settings) as client:
+        fetch = subsonic_file(client, int(settings.library_download_max_mb * 1_000_000))
+        return analyse_tracks(tracks, folder, settings, fetch, progress)
 
 
 def matcher_second_pass(matcher: CatalogMatcher, track: OwnedTrack) -> OwnedTrack:
