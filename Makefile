@@ -36,13 +36,13 @@ test-all: install
 	$(BIN)/python -m pytest -m "slow or not slow"
 
 llm-server: install  ## a stock llama-server with the pinned 1.5B model on 127.0.0.1:8088 (built and cached on first use)
-	nice -n 19 $(BIN)/python -m bench.llm_server serve --port 8088
+	$(BIN)/python -m bench.llm_server serve --port 8088
 
 test-llm: install  ## the real-model tier: starts llama-server itself (or set SEGUE_TEST_LLM_URL)
-	nice -n 19 $(BIN)/python -m pytest -m llm tests/llm
+	$(BIN)/python -m pytest -m llm tests/llm
 
-bench-llm: install  ## mocked and real-model planner budget over 40 core.yaml cases
-	nice -n 19 $(BIN)/python -m bench.llm --real --cases 40 --out eval-out/llm-real.json
+bench-llm: install  ## mocked and real-model planner budget over 40 core.yaml cases (a CPU model's speed is the machine's: run it on a quiet one)
+	$(BIN)/python -m bench.llm --real --cases 40 --out eval-out/llm-real.json
 
 lint: install
 	$(BIN)/ruff check core agent tools evals tests bench app.py
