@@ -49,24 +49,26 @@ def generate_and_save(request: GenerateRequest, deps: Deps, on_event: Any = None
 
     require_store(deps.catalog)  # server mode: 503 + Retry-After while the Chroma server is down
     playlist = generate(request, deps, on_event)
-    if deps.playlists is not None:
+    kept = deps.playlists is not None
+    if kept:
         try:
             deps.playlists.save(playlist)
         except StoreUnavailable as exc:  # the database is down: the playlist is still made, just not kept
             log.warning("playlist %s not kept: %s", playlist.id, exc)
-    return save_to_library(playlist, deps) if request.save else playlist
+            kept = False
+    return save_to_library(playlist, deps, kept) if request.save else playlist
 
 
-def save_to_library(playlist: Playlist, deps: Deps, library: str | None = None) -> Playlist:
-    """The playlist saved to its library (`saved` set). A library server that fails after the playlist was made
-    answers with its error, naming the kept playlist so the save can be retried alone."""
+def save_to_library(playlist: Playlist, deps: Deps, kept: bool) -> Playlist:
+    """The playlist saved to its library (`saved` set). A library server that fails after a kept playlist was
+    made answers with its error, naming the playlist so the save can be retried alone."""
     from agent.library import save_and_keep
     from core.errors import StoreError
 
     try:
-        return save_and_keep(playlist, deps, library)
+        return save_and_keep(playlist, deps)
     except StoreError as exc:
-        if deps.playlists is None:
+        if not kept:
             raise
         raise type(exc)(f"{exc}; playlist {playlist.id} is kept: retry with POST /playlists/{playlist.id}/save") from exc
 

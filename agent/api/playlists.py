@@ -48,7 +48,7 @@ def refine_and_save(playlist_id: str, body: RefineRequest, deps: Deps) -> Refine
     result = refine(original, body.instruction, deps, seed=body.seed)
     store.save(result.playlist, parent_id=playlist_id)
     if body.save:
-        result = result.model_copy(update={"playlist": save_to_library(result.playlist, deps)})
+        result = result.model_copy(update={"playlist": save_to_library(result.playlist, deps, kept=True)})
     return result
 
 
