@@ -82,7 +82,8 @@ def sync_subsonic(deps, folder: Path, name: str) -> tuple[float, float, object]:
     from tools.library.models import LibraryConfig
     from tools.library.sync import sync_library
 
-    settings = deps.settings.model_copy(update={"subsonic_password": SecretStr(PASSWORD)})
+    # a loaded machine can take Supysonic past the default 15 s per 500-song page: time the sync, not the timeout
+    settings = deps.settings.model_copy(update={"subsonic_password": SecretStr(PASSWORD), "library_timeout_s": 120.0})
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as home, supysonic(Path(home), folder, scan_timeout_s=3600) as (url, _):
         scanned = time.perf_counter() - started
