@@ -2,7 +2,8 @@
 (top genres, taste centroid) and, when the history has timestamps, from what they play around that hour;
 the daypart sets the mood and energy (early morning calm, commute upbeat, late night mellow …). The title
 ("sunday morning acoustic indie pop") names only genres and mood words present in the chosen tracks.
-Deterministic offline. Times are read as UTC, like the profile's listening hours."""
+Deterministic offline. Times are read as UTC, like the profile's listening hours. With a library, every stage
+picks only owned tracks, as `generate --library` does (and no podcast episode is added: it would not be owned)."""
 
 from __future__ import annotations
 
@@ -166,17 +167,19 @@ def make_title(tracks: list[Track], at: datetime, part: Daypart, wanted: list[st
 TALK_DAYPARTS = ("early morning", "commute", "morning")
 
 
-def daylist(user_id: str, at: datetime, deps: Deps, seed: int | None = None) -> Daylist:
+def daylist(user_id: str, at: datetime, deps: Deps, seed: int | None = None, library: str | None = None) -> Daylist:
     """The listener's daylist for a moment: daypart mood and energy, their genres and taste, their hour.
-    A listener with talk history gets one episode of their favourite topic first on mornings and commutes."""
+    A listener with talk history gets one episode of their favourite topic first on mornings and commutes,
+    unless the daylist is restricted to a library (then only owned tracks, reported as the `owned` constraint)."""
     at = as_utc(at)
     timings: dict[str, float] = {}
     part = daypart(at)
     profile = deps.profiles.get_profile(user_id) if deps.profiles else None
     with timed(timings, "plan"):
         tuned, hour_genres = hour_profile(profile, hour_history(deps, user_id, at.hour), deps)
-        spec = with_morning_talk(daylist_spec(profile, part, hour_genres), user_id, part, deps)
-    request = GenerateRequest(prompt=f"daylist for {at:%A} {part.name}", user_id=user_id,
+        spec = daylist_spec(profile, part, hour_genres)
+        spec = spec if library else with_morning_talk(spec, user_id, part, deps)
+    request = GenerateRequest(prompt=f"daylist for {at:%A} {part.name}", user_id=user_id, library=library,
                               seed=seed if seed is not None else day_seed(user_id, at, part))
     policy = policy_for(request, spec, profile, deps)
     with timed(timings, "candidates"):

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from agent.deps import Deps
 from agent.models import ConstraintReport, Playlist, SavedPlaylist, Track
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, SegueError
 from tools.content_filter import ContentPolicy
-from tools.library.models import LibraryState, OwnedTrack
+from tools.library.models import LibraryConfig, LibraryState, OwnedTrack
 from tools.library.owned import playable_id
 from tools.library.store import LibraryStore, write_atomic
 
@@ -28,6 +29,20 @@ def libraries(deps: Deps) -> LibraryStore:
     if store is None:
         store = deps.extra["libraries"] = LibraryStore(deps.settings.library_root)
     return store
+
+
+def listener_library(user_id: str, deps: Deps) -> tuple[str, str] | None:
+    """(name, current build) of the first synced library (by name) whose listener is this user — the one their
+    Home daylist draws from — or None."""
+    store = libraries(deps)
+    for name in store.names():
+        try:
+            config, build = store.config(name), store.current_id(name)
+        except SegueError:
+            continue  # an unreadable library config: Home goes on without it
+        if config.listener == user_id and build is not None:
+            return name, build
+    return None
 
 
 def with_library(policy: ContentPolicy, name: str | None, deps: Deps) -> ContentPolicy:
@@ -112,11 +127,23 @@ def lineage_root(playlist_id: str, deps: Deps) -> str:
 # ---------------------------------------------------------------- save
 
 
+_save_locks: dict[tuple[str, str], threading.Lock] = {}
+_save_locks_guard = threading.Lock()
+
+
+def save_lock(name: str, root: str) -> threading.Lock:
+    """One save at a time per library and lineage in this process, so two concurrent saves of a playlist (or
+    of its refinements) update one server copy instead of creating two."""
+    with _save_locks_guard:
+        return _save_locks.setdefault((name, root), threading.Lock())
+
+
 def save_playlist(playlist: Playlist, deps: Deps, name: str | None = None) -> SavedPlaylist:
     """Save to the playlist's library: a Subsonic playlist, or an M3U8 beside a folder library's files."""
     name = name or playlist.library
     if not name:
-        raise InvalidInput("--save needs a library: generate with --library NAME")
+        raise InvalidInput(f"playlist {playlist.id} was not made from a library, so there is nowhere to save it: "
+                           "make it with a library (--library NAME, or \"library\" on the API) or name one to save to")
     store = libraries(deps)
     config = store.config(name)
     state = store.state(name)
@@ -124,6 +151,13 @@ def save_playlist(playlist: Playlist, deps: Deps, name: str | None = None) -> Sa
         raise InvalidInput(f"library {name!r} was never synced; run `segue library sync {name}`")
     pairs = owned_entries(playlist, state)
     root = lineage_root(playlist.id, deps)
+    with save_lock(name, root):
+        return save_pairs(playlist, pairs, root, config, deps)
+
+
+def save_pairs(playlist: Playlist, pairs: list[tuple[Any, OwnedTrack]], root: str, config: LibraryConfig,
+               deps: Deps) -> SavedPlaylist:
+    name, store = config.name, libraries(deps)
     if config.kind == "folder":
         path = Path(config.path or ".") / f"segue-{root}.m3u8"
         existed = path.exists()
@@ -147,6 +181,20 @@ def save_playlist(playlist: Playlist, deps: Deps, name: str | None = None) -> Sa
         client.describe_playlist(remote, narration_text(playlist)[:4000] or playlist.prompt)
     store.remember_saved(name, root, remote)
     return SavedPlaylist(library=name, kind="subsonic", id=remote, updated=updated, tracks=len(song_ids))
+
+
+def save_and_keep(playlist: Playlist, deps: Deps, name: str | None = None) -> Playlist:
+    """Save to the library and keep the playlist again with `saved` set (same id, same parent); the save stands
+    even when the playlist store is down (the answer still says where it went)."""
+    from tools.store_health import StoreUnavailable
+
+    out = playlist.model_copy(update={"saved": save_playlist(playlist, deps, name)})
+    if deps.playlists is not None:
+        try:
+            deps.playlists.save(out, parent_id=deps.playlists.parent_of(playlist.id))
+        except StoreUnavailable:
+            pass
+    return out
 
 
 # ---------------------------------------------------------------- files

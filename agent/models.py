@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from core.types import (  # noqa: F401  (re-exported for the API models' users)
     FEATURES,
@@ -246,3 +246,13 @@ class GenerateRequest(BaseModel):
         description="Catalog track ids not to play (a prompted playlist's refresh leaves out what it played lately).")
     library: str | None = Field(None, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$",
                                 description="Only tracks owned in this library (see `segue library list`).")
+    save: bool = Field(False, description="Also save the playlist to `library` (a Subsonic playlist, or an M3U8 in a "
+                       "folder library); the response's `saved` says where. Needs `library`. Not part of the playlist id.")
+
+    @model_validator(mode="after")
+    def _save_needs_library(self) -> GenerateRequest:
+        if self.save and not self.library:
+            from pydantic_core import PydanticCustomError
+
+            raise PydanticCustomError("save_needs_library", "save needs a library to save to: set library too")
+        return self

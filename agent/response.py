@@ -114,7 +114,7 @@ def range_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:
 def playlist_id(request: GenerateRequest, spec: PlaylistSpec) -> str:
     """Same input → same id (and same playlist)."""
     unset = {k for k in ("exclude_ids", "library") if not getattr(request, k)}  # fields added later: ids stay stable
-    body = request.model_dump_json(exclude=unset or None)
+    body = request.model_dump_json(exclude=unset | {"save"})  # saving does not change the playlist
     h = hashlib.sha256(f"{body}|{spec.model_dump_json()}".encode())
     return "pl_" + h.hexdigest()[:16]
 

@@ -28,6 +28,8 @@ EXAMPLES: dict[str, Any] = {
                 "value": {"prompt": "upbeat pop punk for a run", "count": 15, "allow_explicit": False, "seed": 7}},
     "listener": {"summary": "Personalised for a listener",
                  "value": {"prompt": "late night jazz", "minutes": 45, "user_id": "demo-jazz"}},
+    "library": {"summary": "Only music you own, saved to your server",
+                "value": {"prompt": "rainy Sunday coffee, mellow indie", "library": "home", "save": True}},
 }
 GenerateBody = Annotated[GenerateRequest, Body(openapi_examples=EXAMPLES)]
 STREAM_DOC = """Server-Sent Events, in this order:
@@ -47,19 +49,38 @@ def generate_and_save(request: GenerateRequest, deps: Deps, on_event: Any = None
 
     require_store(deps.catalog)  # server mode: 503 + Retry-After while the Chroma server is down
     playlist = generate(request, deps, on_event)
-    if deps.playlists is not None:
+    kept = deps.playlists is not None
+    if kept:
         try:
             deps.playlists.save(playlist)
         except StoreUnavailable as exc:  # the database is down: the playlist is still made, just not kept
             log.warning("playlist %s not kept: %s", playlist.id, exc)
-    return playlist
+            kept = False
+    return save_to_library(playlist, deps, kept) if request.save else playlist
+
+
+def save_to_library(playlist: Playlist, deps: Deps, kept: bool) -> Playlist:
+    """The playlist saved to its library (`saved` set). A library server that fails after a kept playlist was
+    made answers with its error, naming the playlist so the save can be retried alone."""
+    from agent.library import save_and_keep
+    from core.errors import StoreError
+
+    try:
+        return save_and_keep(playlist, deps)
+    except StoreError as exc:
+        if not kept:
+            raise
+        raise type(exc)(f"{exc}; playlist {playlist.id} is kept: retry with POST /playlists/{playlist.id}/save") from exc
 
 
 @router.post("/generate", response_model=Playlist, responses=responses(401, 404, 413, 422, 503),
              summary="Make a playlist from a prompt")
 async def generate_playlist(body: GenerateBody, deps: Annotated[Deps, Depends(get_deps)]) -> Playlist:
     """A free-text prompt becomes a sequenced playlist with DJ narration. The playlist is kept:
-    fetch it again with `GET /playlists/{id}` or refine it with `POST /playlists/{id}/refine`."""
+    fetch it again with `GET /playlists/{id}` or refine it with `POST /playlists/{id}/refine`.
+    With `library`, only owned tracks; with `"save": true` too, it is saved there (`saved` in the answer: a
+    Subsonic playlist id or an M3U8 path). An unknown library is 404, `save` without `library` 422, a library
+    server that cannot be reached 503 with Retry-After."""
     return await run_in_threadpool(generate_and_save, body, deps)
 
 

@@ -36,13 +36,18 @@ for _name in ("profile", "prompted", "serve", "evals", "daylist", "mcp", "librar
 EXIT_CODES = {"InvalidInput": 2, "SegueError": 2, "StoreError": 3, "NotFound": 4, "UpstreamError": 5}
 
 
+def exit_code(exc: Exception) -> int:
+    """The code of the nearest domain error class (a StoreUnavailable is a StoreError: 3)."""
+    return next((EXIT_CODES[c.__name__] for c in type(exc).__mro__ if c.__name__ in EXIT_CODES), 2)
+
+
 def main() -> None:
     from core.errors import SegueError
 
     try:
         app()
     except SegueError as exc:
-        fail(str(exc), EXIT_CODES.get(type(exc).__name__, 2))
+        fail(str(exc), exit_code(exc))
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as exc:  # never a traceback for users

@@ -11,7 +11,7 @@ from agent.cli.output import console, escape, print_json, progress_bar
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help='A playlist for a listener\'s time of day and weekday (times in UTC).\n\nExamples:\n\n  segue daylist pl-cardio\n\n  segue daylist pl-cardio --at "2026-11-27T07:30" --json')(daylist)
+    app.command(help='A playlist for a listener\'s time of day and weekday (times in UTC).\n\nExamples:\n\n  segue daylist pl-cardio\n\n  segue daylist pl-cardio --at "2026-11-27T07:30" --json\n\n  segue daylist me --library home')(daylist)
 
 
 def parse_at(text: str | None) -> datetime:
@@ -32,6 +32,7 @@ def daylist(
     user: Annotated[str, typer.Argument(help="Listener id (see `segue profile list`).")],
     at: Annotated[str | None, typer.Option("--at", help="When, ISO 8601 (UTC), e.g. 2026-11-27T07:30. Default: now.")] = None,
     seed: Annotated[int | None, typer.Option(help="Override the per-day seed.")] = None,
+    library: Annotated[str | None, typer.Option(help="Only tracks you own in this library (see `segue library`).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly the POST /daylist response.")] = False,
 ) -> None:
     from agent.cli.playlist_view import show
@@ -43,7 +44,7 @@ def daylist(
     when = parse_at(at)
     with progress_bar(not as_json) as bar:
         deps = get_deps(progress=bar)
-    result = run(user, when, deps, seed=seed)
+    result = run(user, when, deps, seed=seed, library=library)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

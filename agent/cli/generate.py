@@ -40,7 +40,7 @@ def generate(
     try:
         request = GenerateRequest(prompt=prompt, count=count, minutes=minutes, user_id=user,
                                   allow_explicit=False if clean else None, provider=provider,
-                                  prompt_version=prompt_version, seed=seed, library=library)
+                                  prompt_version=prompt_version, seed=seed, library=library, save=save)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InvalidInput(f"{'.'.join(map(str, first['loc'])) or 'input'}: {first['msg']}") from exc

@@ -205,15 +205,13 @@ def history(file: Annotated[Path, typer.Argument(help="The export file.")],
 def save(playlist_id: Annotated[str, typer.Argument(help="A playlist id (pl_…).")],
          library: Annotated[str | None, typer.Option(help="Library (default: the one the playlist was made from).")] = None,
          as_json: AsJson = False) -> None:
-    from agent.library import save_playlist
+    from agent.library import save_and_keep
     from core.errors import StoreError
 
     deps = _deps(as_json)
     if deps.playlists is None:
         raise StoreError("the playlist store is not available")
-    playlist = deps.playlists.get(playlist_id)
-    saved = save_playlist(playlist, deps, library)
-    deps.playlists.save(playlist.model_copy(update={"saved": saved}), parent_id=deps.playlists.parent_of(playlist_id))
+    saved = save_and_keep(deps.playlists.get(playlist_id), deps, library).saved
     if as_json:
         print_json(saved.model_dump(mode="json"))
     else:

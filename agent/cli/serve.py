@@ -14,7 +14,7 @@ FORMAT_HELP = "m3u8, xspf or jspf."
 
 def register(app: typer.Typer) -> None:
     app.command(help="Run the HTTP API and the web page.\n\nExample:  segue serve --port 8000   then open http://127.0.0.1:8000/")(serve)
-    app.command(help='Refine a kept playlist with a follow-up.\n\nExamples:\n\n  segue refine pl_0123456789abcdef "less upbeat"\n\n  segue refine pl_0123456789abcdef "more 90s, drop the rap" --json')(refine)
+    app.command(help='Refine a kept playlist with a follow-up.\n\nExamples:\n\n  segue refine pl_0123456789abcdef "less upbeat"\n\n  segue refine pl_0123456789abcdef "more 90s, drop the rap" --json\n\n  segue refine pl_0123456789abcdef "calmer" --save')(refine)
     app.command(help="Write a kept playlist as a standard playlist file.\n\nExample:  segue export pl_0123456789abcdef --format xspf -o mix.xspf")(export)
 
 
@@ -42,16 +42,28 @@ def refine(
     instruction: Annotated[str, typer.Argument(help='What to change: "less upbeat", "more 90s", "drop the rap", "longer".')],
     seed: Annotated[int, typer.Option(help="Same seed + same input → same result.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly the POST /playlists/{id}/refine response.")] = False,
+    save: Annotated[bool, typer.Option("--save", help="Save the refined playlist to its library (updates the copy "
+                                       "saved before).")] = False,
 ) -> None:
     from agent.cli.playlist_view import hanging, show
     from agent.refine import RefineRequest
     from agent.refine import refine as run
+    from core.errors import InvalidInput
     from core.validation import validated
 
-    request = validated(RefineRequest, instruction=instruction, seed=seed)
+    request = validated(RefineRequest, instruction=instruction, seed=seed, save=save)
     store, deps = _store(not as_json)
-    result = run(store.get(playlist_id), request.instruction, deps, seed=request.seed)
+    original = store.get(playlist_id)
+    if save and not original.library:
+        raise InvalidInput(f"--save needs a library: playlist {playlist_id} was not made with --library")
+    result = run(original, request.instruction, deps, seed=request.seed)
     store.save(result.playlist, parent_id=playlist_id)
+    if save:
+        from agent.cli.library import print_saved
+        from agent.library import save_and_keep
+
+        result = result.model_copy(update={"playlist": save_and_keep(result.playlist, deps)})
+        print_saved(result.playlist.saved)
     if as_json:
         print_json(result.model_dump(mode="json"))
         return

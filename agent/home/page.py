@@ -1,6 +1,6 @@
 """The Home page: shelves computed in order (cheapest first) so a stream can send each as soon as it is ready,
 and a per-listener cache keyed by an ETag that every replica computes alike (listener revision in the state
-database, profile history, content settings, the hour, the catalog build)."""
+database, profile history, content settings, the hour, the catalog build, the listener's library sync)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def etag_of(ctx: Context, deps: Deps) -> str:
     rev = revision(deps.playlists.db, ctx["user_id"]) if deps.playlists is not None else 0
     build = deps.catalog.build.build_id if deps.catalog.build else "memory"
     parts = [ctx["user_id"], rev, getattr(profile, "history_size", 0), getattr(profile, "last_event", None),
-             policy.model_dump_json(), ctx["now"].strftime("%Y-%m-%dT%H"), build]
+             policy.model_dump_json(), ctx["now"].strftime("%Y-%m-%dT%H"), build, ctx["library"]]
     return 'W/"' + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:20] + '"'
 
 

@@ -17,7 +17,7 @@ from tools.content_filter import ContentPolicy, apply_policy
 from tools.embeddings import normalise
 
 SIZE = 10
-Context = dict[str, Any]  # user_id, profile, policy, now: what every shelf may read
+Context = dict[str, Any]  # user_id, profile, policy, now, library: what every shelf may read
 
 
 def track_item(t: Track, why: str = "") -> HomeItem:
@@ -127,10 +127,12 @@ def popular(ctx: Context, deps: Deps) -> Shelf | None:
 def daylist(ctx: Context, deps: Deps) -> Shelf | None:
     from agent.daylist import daylist as make
 
-    dl = make(ctx["user_id"], ctx["now"], deps)
+    library = ctx["library"][0] if ctx["library"] else None
+    dl = make(ctx["user_id"], ctx["now"], deps, library=library)
     items = [HomeItem(kind="episode" if t.kind == "talk" else "track", id=t.id, title=t.title,
                       subtitle=t.show or ", ".join(t.artists), why=t.why) for t in dl.tracks]
-    return Shelf(id="daylist", title=dl.title, why=f"your daylist for {dl.at:%A} {dl.daypart}",
+    owned = f", from your library {library}" if library else ""
+    return Shelf(id="daylist", title=dl.title, why=f"your daylist for {dl.at:%A} {dl.daypart}{owned}",
                  items=items) if items else None
 
 
@@ -159,5 +161,8 @@ SHELVES: list[Callable[[Context, Deps], Shelf | None]] = [  # cheapest first: th
 
 def context(user_id: str, deps: Deps, now: datetime) -> Context:
     profile = deps.profiles.get_profile(user_id) if deps.profiles is not None else None
+    from agent.library import listener_library
+
     policy = getattr(profile, "policy", None) or ContentPolicy()
-    return {"user_id": user_id, "profile": profile, "policy": policy, "now": now}
+    return {"user_id": user_id, "profile": profile, "policy": policy, "now": now,
+            "library": listener_library(user_id, deps)}

@@ -48,6 +48,8 @@ class RefineRequest(BaseModel):
 
     instruction: Annotated[str, NON_BLANK] = Field(max_length=500, examples=["less upbeat", "more 90s, drop the rap", "no explicit, longer"])
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Same seed + same input → same refinement.")
+    save: bool = Field(False, description="Also save the refined playlist to its library (updating the copy saved "
+                       "before, if any); the response's `playlist.saved` says where.")
 
 
 class RefineResult(BaseModel):

@@ -60,3 +60,42 @@ def client(deps):
 
     with TestClient(create_app(lambda: deps, settings=deps.settings, warm=False), raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture
+def lib_deps(deps, tmp_path):
+    """The fixture Deps with a library store of their own (tmp) and the Supysonic password set."""
+    import dataclasses
+
+    from pydantic import SecretStr
+
+    from tools.library.store import LibraryStore
+
+    settings = deps.settings.model_copy(update={"subsonic_password": SecretStr(PASSWORD)})
+    return dataclasses.replace(deps, settings=settings, extra={**deps.extra, "libraries": LibraryStore(tmp_path / "libs")})
+
+
+@pytest.fixture
+def lib_client(lib_deps):
+    from fastapi.testclient import TestClient
+
+    from app import create_app
+
+    with TestClient(create_app(lambda: lib_deps, settings=lib_deps.settings, warm=False),
+                    raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def synced(lib_deps):
+    """`synced(config)` → the library added to lib_deps' store and synced once; returns its state."""
+    from agent.library import libraries
+    from tools.library.sync import sync_library
+
+    def run(config):
+        store = libraries(lib_deps)
+        store.add(config)
+        state, _ = sync_library(config.name, store, lib_deps.catalog, lib_deps.settings)
+        return state
+
+    return run

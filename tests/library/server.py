@@ -35,25 +35,25 @@ def write_config(home: Path) -> dict[str, str]:
     return {**os.environ, "HOME": str(home)}
 
 
-def cli(home: Path, env: dict[str, str], *args: str) -> str:
+def cli(home: Path, env: dict[str, str], *args: str, timeout_s: float = 120) -> str:
     done = subprocess.run([bin_path("supysonic-cli"), *args], cwd=home, env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=timeout_s)
     if done.returncode != 0:
         raise RuntimeError(f"supysonic-cli {' '.join(args)} failed: {done.stderr or done.stdout}")
     return done.stdout
 
 
-def scan(home: Path, env: dict[str, str]) -> None:
-    cli(home, env, "folder", "scan", "-f", "music")
+def scan(home: Path, env: dict[str, str], timeout_s: float = 120) -> None:
+    cli(home, env, "folder", "scan", "-f", "music", timeout_s=timeout_s)
 
 
 @contextmanager
-def supysonic(home: Path, music: Path):
+def supysonic(home: Path, music: Path, scan_timeout_s: float = 120):
     """(base URL, rescan) of a running server over `music`; stopped on exit."""
     env = write_config(home)
     cli(home, env, "user", "add", USER, "-p", PASSWORD)
     cli(home, env, "folder", "add", "music", str(music))
-    scan(home, env)
+    scan(home, env, scan_timeout_s)
     port = free_port()
     log = open(home / "server.log", "w")
     proc = subprocess.Popen([bin_path("supysonic-server"), "-S", "waitress", "-h", "127.0.0.1", "-p", str(port)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -132,3 +133,43 @@ def test_server_songs_the_catalog_lacks_are_analysed_and_sequenced(server, segue
     assert {by_title[s.title].key for s in signals} <= {e["id"] for e in entries}  # saved on the server too
     code, out, err = segue("library", "sync", "heard", "--json")
     assert code == 0 and json.loads(out)["analysed"] == 0  # nothing new to analyse
+
+
+def test_supysonic_refuses_token_and_api_key_auth_with_code_10(server):
+    """Supysonic 0.7.9 keeps only sha1(salt + password), so it cannot check a Subsonic token (md5(password +
+    salt)); its `authorize` reads `u` and `p` alone, and a missing one is error 10. The client falls back."""
+    import hashlib
+
+    url, _ = server
+    token = {"u": USER, "t": hashlib.md5(f"{PASSWORD}abc123".encode()).hexdigest(), "s": "abc123"}  # noqa: S324
+    for auth in (token, {"apiKey": "any-key"}):
+        body = httpx.get(f"{url}/rest/ping.view", params={"v": "1.16.1", "c": "segue-test", "f": "json", **auth},
+                         timeout=10).json()["subsonic-response"]
+        assert body["status"] == "failed" and body["error"]["code"] == 10, body
+    with SubsonicClient(url, USER, password=PASSWORD) as client:
+        assert client.ping() == "password" and client.playlist_ids() is not None
+
+
+def test_token_and_api_key_requests_follow_the_protocol():
+    """What the client sends (no server here accepts either, see above): a fresh salt per request and
+    t = md5(password + salt); the OpenSubsonic apiKey alone, without u."""
+    import hashlib
+
+    sent: list[dict[str, str]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(dict(request.url.params))
+        return httpx.Response(200, json={"subsonic-response": {"status": "ok", "version": "1.16.1"}})
+
+    with SubsonicClient("http://music.test", USER, password=PASSWORD, transport=httpx.MockTransport(answer)) as client:
+        assert client.ping() == "token"
+        client.call("ping")
+    first, second = sent
+    for params in sent:
+        assert params["t"] == hashlib.md5(f"{PASSWORD}{params['s']}".encode()).hexdigest()  # noqa: S324
+        assert "p" not in params and params["u"] == USER
+    assert first["s"] != second["s"]
+    sent.clear()
+    with SubsonicClient("http://music.test", None, api_key="k-123", transport=httpx.MockTransport(answer)) as client:
+        assert client.ping() == "apikey"
+    assert sent[0]["apiKey"] == "k-123" and not {"u", "p", "t", "s"} & set(sent[0])

@@ -82,3 +82,30 @@ def test_api_daylist(deps, listener):
         bad = client.post("/daylist", json={"user_id": "no spaces allowed"})
     assert ok.status_code == 200 and ok.json()["daypart"] == "commute" and len(ok.json()["tracks"]) == 20
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_library_daylist_holds_only_owned_music(talk_deps, listener, tmp_path):
+    """With a library the commute brings no episode (none is owned) and every track is owned."""
+    from tests.library.music import Song, write_song
+    from tools.library.models import LibraryConfig
+    from tools.library.store import LibraryStore
+    from tools.library.sync import sync_library
+    from tools.talk_profile import TalkEvent, TalkHistory, history_path
+
+    home = tmp_path / "home"
+    store = LibraryStore(tmp_path / "libraries")
+    d = dataclasses.replace(talk_deps, settings=talk_deps.settings.model_copy(update={"home": home}),
+                            extra={**talk_deps.extra, "libraries": store})
+    crime = [i for i in d.talk.items if "true crime" in i.topics and i.explicit is False][:4]
+    TalkHistory(history_path(home)).add(listener, [TalkEvent(item_id=i.id, liked=True) for i in crime], d.talk)
+    picked = daylist(listener, MORNING, d).tracks[1:13]  # music the listener's daylist would hold anyway
+    (tmp_path / "music").mkdir()
+    for n, t in enumerate(picked):
+        write_song(tmp_path / "music", n, Song(t.title, t.artists[0], "", t.id))
+    store.add(LibraryConfig(name="mine", kind="folder", path=str(tmp_path / "music")))
+    state, report = sync_library("mine", store, d.catalog, d.settings)
+    owned = {t.catalog_id for t in state.tracks if t.catalog_id}
+    assert report.matched >= 10
+    mine = daylist(listener, MORNING, d, library="mine")
+    assert all(t.kind == "music" for t in mine.tracks) and {t.id for t in mine.tracks} <= owned
+    assert {c.name: c.actual for c in mine.constraints}["owned"] == f"{len(mine.tracks)} of {len(mine.tracks)} owned"

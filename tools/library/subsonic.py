@@ -2,7 +2,8 @@
 legacy hex-encoded password for servers without token auth; paged `search3` listing; playlists.
 
 Every failure is a domain error with a one-line reason: wrong credentials and refused requests are invalid
-input, an unreachable or broken server is a store error, Subsonic code 70 is not-found."""
+input, an unreachable server (or one answering HTTP 5xx) is a store that may come back (503 + Retry-After on
+the API), a broken server a store error, Subsonic code 70 is not-found."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import httpx
 
 from core.errors import InvalidInput, NotFound, SegueError, StoreError
 from tools.library.models import OwnedTrack, SubsonicAuth
+from tools.store_health import StoreUnavailable
 
 API_VERSION = "1.16.1"
 CLIENT = "segue"
@@ -108,14 +110,15 @@ class SubsonicClient:
         try:
             response = self.http.get(endpoint, params=query)
         except httpx.TimeoutException as exc:
-            raise StoreError(f"subsonic server {self.url} did not answer in time ({exc.__class__.__name__})") from exc
+            raise StoreUnavailable(f"subsonic server {self.url} did not answer in time ({exc.__class__.__name__})") from exc
         except httpx.HTTPError as exc:
-            raise StoreError(f"cannot reach subsonic server {self.url}: {exc.__class__.__name__}: {exc}") from exc
+            raise StoreUnavailable(f"cannot reach subsonic server {self.url}: {exc.__class__.__name__}: {exc}") from exc
         try:
             body = response.json()["subsonic-response"]
         except (ValueError, KeyError, TypeError):
-            raise StoreError(f"{self.url} does not answer as a Subsonic server (HTTP {response.status_code} "
-                             f"on {endpoint})") from None
+            down = StoreUnavailable if response.status_code >= 500 else StoreError
+            raise down(f"{self.url} does not answer as a Subsonic server (HTTP {response.status_code} "
+                       f"on {endpoint})") from None
         if body.get("status") != "ok":
             error = body.get("error") or {}
             raise SubsonicError(endpoint, int(error.get("code", 0)), str(error.get("message", "")))
