@@ -291,7 +291,8 @@ def _family_mask(cat: Catalog, genres: tuple[str, ...]) -> np.ndarray:
 
 
 def popularity_rank(p: Playlist, a: PopularityArgs, ctx: ScoreContext) -> Outcome:
-    """Where the playlist's median popularity sits among the catalog's tracks of the same genres (0 = the least
+    """Where the playlist's median popularity sits among the catalog's tracks of the same genres and the spec's
+    years (0 = the least
     known, 1 = the best known): deep cuts should sit low, hits high. Popularity 0 (never measured) is left out on
     both sides. Needs the catalog."""
     if ctx.catalog is None or not p.tracks:
@@ -299,14 +300,15 @@ def popularity_rank(p: Playlist, a: PopularityArgs, ctx: ScoreContext) -> Outcom
     cat = ctx.catalog
     pops = [float(cat.popularity[cat.index[t.id]]) for t in p.tracks if t.id in cat.index]
     pops = [x for x in pops if x > 0]  # 0 = never measured
-    ref = cat.popularity[_family_mask(cat, tuple(a.genres)) & (cat.popularity > 0)]
+    years = (cat.year >= (p.spec.year_min or 0)) & (cat.year <= (p.spec.year_max or 9999))  # the same eras asked
+    ref = cat.popularity[_family_mask(cat, tuple(a.genres)) & years & (cat.popularity > 0)]
     if not pops or not len(ref):
         return outcome("popularity_rank", False, f"no catalog tracks in {a.genres}")
     median = float(np.median(pops))
     rank = float(((ref < median).sum() + 0.5 * (ref == median).sum()) / len(ref))
     ok = (a.max is None or rank <= a.max) and (a.min is None or rank >= a.min)
     return outcome("popularity_rank", ok, f"median popularity {median:g} is at the {rank:.0%} point of "
-                   f"{len(ref)} catalog tracks in {a.genres or 'the catalog'} (asked [{a.min}, {a.max}]; "
+                   f"{len(ref)} catalog tracks in {a.genres or 'the catalog'} of those years (asked [{a.min}, {a.max}]; "
                    f"their median {float(np.median(ref)):g})")
 
 

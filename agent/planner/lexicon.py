@@ -76,7 +76,7 @@ MOODS: tuple[Mood, ...] = (
     _m("winter", "winter, snow, snowy, cold weather, fireplace", energy=0.35, acousticness=0.6, valence=0.45),
     _m("christmas", "christmas, xmas, holiday, holidays, festive, holiday spirit, christmas spirit"),
     # feelings
-    _m("happy", "happy, happiness, joy, joyful, cheerful, feel good, feelgood, good mood, good vibes, positive, "
+    _m("happy", "happy, happier, happiest, happiness, joy, joyful, cheerful, cheerier, brighter, feel good, feelgood, good mood, good vibes, positive, "
        "uplifting, cheer me up, lift my mood, boost my mood, improve my mood, mood booster, pick me up, in a good mood, fun",
        valence=0.85, energy=0.7),
     _m("upbeat", "upbeat, up beat, lively, bouncy, peppy, catchy, bubbly", valence=0.75, energy=0.75,
@@ -88,19 +88,19 @@ MOODS: tuple[Mood, ...] = (
        "break up, broken heart, crying, cry, lonely, loneliness, alone, melancholy, melancholic, gloomy, miserable, "
        "tearjerker, sadder, saddest, feeling blue, feeling down, am down, im down, emotional, grief, sorrow",
        valence=0.2, energy=0.35),
-    _m("angry", "angry, anger, rage, mad, pissed, pissed off, furious, aggressive, aggression, fury, headbang, "
+    _m("angry", "angry, angrier, anger, rage, mad, pissed, pissed off, furious, aggressive, aggression, fury, headbang, "
        "headbanging, headbanger, headbangers, head banging", energy=0.9, valence=0.25),
     _m("romantic", "romantic, romance, love songs, love song, in love, date night, anniversary, valentine, "
        "valentines, sexy, sensual, intimate, love making, lovemaking, slow jam, slow jams, wedding, proposal, "
        "engagement, cuddle, cuddling, feeling love, sex", valence=0.6, energy=0.4, danceability=0.55,
        acousticness=0.4),
-    _m("chill", "chill, chilled, chilling, chillin, chill out, chilled out, chillout, relax, relaxing, relaxed, "
+    _m("chill", "chill, chiller, calmer, mellower, more relaxed, chilled, chilling, chillin, chill out, chilled out, chillout, relax, relaxing, relaxed, "
        "relaxation, unwind, unwinding, laid back, laidback, low key, lowkey, calm, calming, soothing, peaceful, "
        "mellow, easy listening, tranquil, serene, cozy, cosy, stressed, stress, anxious, anxiety, lazy, "
        "lazy sunday, take it easy, bath", energy=0.35, valence=0.5, acousticness=0.5, danceability=0.5),
     _m("dreamy", "dreamy, ethereal, floaty, spacey, hazy, atmospheric", energy=0.35, acousticness=0.4,
        instrumentalness=0.3),
-    _m("dark", "dark, moody, brooding, gritty, sinister, spooky, creepy, halloween, haunting", valence=0.2,
+    _m("dark", "dark, darker, moody, brooding, gritty, sinister, spooky, creepy, halloween, haunting", valence=0.2,
        energy=0.55),
     _m("nostalgic", "nostalgia, nostalgic, memories, childhood, reminisce, reminiscing, retro"),
     _m("epic", "epic, cinematic, anthemic, triumphant, victory", energy=0.75, valence=0.55),
