@@ -101,17 +101,38 @@ HITS_DISCOVERY, HITS_POPULARITY = 0.25, 50  # "hits", "classics": familiar songs
 
 
 def feature_band(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
-    """Tracks near the mood's energy/valence/acousticness targets, and popular ones when the prompt asks
-    for hits (None when the spec sets neither)."""
+    """Tracks near the mood's energy/valence/acousticness targets, in a tempo word's band, and popular ones
+    when the prompt asks for hits (None when the spec sets none of these)."""
     targets = {f: v for f, v in spec.feature_targets.items() if f in BAND_FEATURES}
     hits = spec.discovery <= HITS_DISCOVERY
-    if not targets and not hits:
+    tempo_words = spec.tempo_soft_min is not None or spec.tempo_soft_max is not None
+    if not targets and not hits and not tempo_words:
         return None
     m = catalog.popularity >= HITS_POPULARITY if hits else np.ones(len(catalog), dtype=bool)
     for f, v in targets.items():
         col = catalog.features[f]
         m &= (col >= v - BAND) & (col <= v + BAND)
+    if tempo_words:  # 'fast', 'slow': the band's tempos first (selection still scores half/double time)
+        tempo = catalog.tempo
+        m &= (tempo >= (spec.tempo_soft_min or 0.0)) & (tempo <= (spec.tempo_soft_max or np.inf))
     return m
+
+
+ARC_REACH, ARC_NEAR = 0.4, 0.1  # an asked arc also draws tracks this much calmer than the mood's energy …
+ARC_SHARE = 4  # … up to a 1/ARC_SHARE of the pool
+
+
+def calm_end(spec: PlaylistSpec, catalog: Catalog, genre: np.ndarray | None) -> np.ndarray | None:
+    """For an asked rise, fall, peak or wave with a mood energy: tracks of the asked genres (or the mood's other
+    features) between ARC_NEAR and ARC_REACH calmer than that energy, so the set has somewhere to start or land."""
+    energy = spec.feature_targets.get("energy")
+    if spec.arc not in ("rise", "fall", "peak", "wave") or energy is None:
+        return None
+    col = catalog.features["energy"]
+    m = (col >= energy - ARC_REACH) & (col <= energy - ARC_NEAR)
+    rest = feature_band(spec.model_copy(update={"feature_targets": {
+        f: v for f, v in spec.feature_targets.items() if f != "energy"}}), catalog)
+    return m & (genre if genre is not None else rest if rest is not None else True)
 
 
 def wanted(spec: PlaylistSpec, catalog: Catalog, broaden: bool = False) -> np.ndarray | None:
@@ -202,4 +223,7 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
             pool.setdefault(catalog.ids[i], Candidate.model_construct(track=catalog.tracks[i], score=float(scores[i])))
         if len(pool) >= enough:
             break
+    reach = calm_end(spec, catalog, genre)
+    for i in top_k(np.where(hard & reach, scores, -np.inf), k // ARC_SHARE) if reach is not None else ():
+        pool.setdefault(catalog.ids[i], Candidate.model_construct(track=catalog.tracks[i], score=float(scores[i])))
     return list(pool.values())

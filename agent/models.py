@@ -80,6 +80,10 @@ class PlaylistSpec(BaseModel):
     moods: list[str] = Field(default_factory=list, description="Mood/activity/setting words recognised from the lexicon (e.g. 'workout', 'rainy').")
     feature_targets: dict[Feature, float] = Field(default_factory=dict, description="Target audio features 0-1 derived from moods.")
     tempo_target: float | None = Field(None, ge=0, le=300, description="Preferred tempo in BPM ('around 128 bpm').")
+    tempo_soft_min: float | None = Field(None, ge=0, le=300, description="Preferred lowest tempo in BPM from tempo words "
+                                         "('fast' → 140): a soft preference, never a filter.")
+    tempo_soft_max: float | None = Field(None, ge=0, le=300, description="Preferred highest tempo in BPM from tempo words "
+                                         "('slow' → 100): a soft preference, never a filter.")
     arc: Arc | None = Field(None, description="Energy shape over the playlist; None = a gentle rise then fall.")
     discovery: float = Field(0.5, ge=0, le=1, description="0 = familiar hits, 1 = deep cuts and new artists.")
     taste_weight: float = Field(0.5, ge=0, le=1, description="How much the listener's taste profile counts.")

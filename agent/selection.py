@@ -18,6 +18,14 @@ from tools.normalize import fold, norm_artist
 
 DURATION_TOLERANCE = 0.03
 W_FEATURES, W_TEMPO, W_TASTE, W_PRIOR = 0.6, 0.4, 0.6, 0.25
+W_TEMPO_WORDS = 0.6  # a tempo word's band ('fast' → 140-200 BPM): in band gains this, outside fades over TEMPO_FADE
+TEMPO_FADE = 10.0
+W_DISCOVERY = 1.5  # 'deep cuts' / 'hits': × lean × (popularity rank in the pool - 0.5)
+ASKED_LEAN = 0.5  # |1 - 2 × discovery| at or above this: the prompt asked (the planner's 0.15 and 0.85 give 0.7)
+HALF_TIME_CREDIT = 0.5
+LADDER_ARCS = ("rise", "fall", "peak", "wave")  # asked shapes whose tracks are picked to span an energy range
+ARC_SPAN, ARC_HEADROOM = 0.35, 0.1  # the range: from the mood's energy + headroom down by the span
+W_RUNG, RUNG_FADE = 1.0, 0.2  # a track at an unfilled energy level gains W_RUNG, fading to 0 at RUNG_FADE away  # a track whose half or double tempo is in the band: this share of the gain
 W_SIMILAR = 0.35  # MMR: penalty per unit of cosine similarity to the closest chosen track
 W_LINK = 0.3  # bonus for mixing well (compatible key and close tempo) with tracks already chosen
 LINK_BPM = 8.0
@@ -46,6 +54,7 @@ class Pool:
     song: np.ndarray
     duration: np.ndarray
     links: np.ndarray
+    energy: np.ndarray
 
 
 def spec_violation(t: Track, spec: PlaylistSpec) -> str | None:
@@ -98,20 +107,47 @@ def utilities(tracks: list[Track], scores: dict[str, float], spec: PlaylistSpec,
     spread = raw.max() - raw.min() if len(raw) else 0.0
     rel = (raw - raw.min()) / spread if spread > 1e-9 else np.ones(len(raw))
     util = rel.copy()
-    if spec.feature_targets:
-        gaps = [np.abs(np.array([getattr(t, f) for t in tracks]) - v) for f, v in spec.feature_targets.items()]
+    targets = {f: v for f, v in spec.feature_targets.items() if not (f == "energy" and spec.arc in LADDER_ARCS)}
+    if targets:  # an asked arc's energy is met by the ladder (energy_rungs), not one level
+        gaps = [np.abs(np.array([getattr(t, f) for t in tracks]) - v) for f, v in targets.items()]
         util += W_FEATURES * (1.0 - np.mean(gaps, axis=0))
     if spec.tempo_target:
         d = bpm_matrix(np.array([spec.tempo_target] + [t.tempo for t in tracks]))[0, 1:]
         util += W_TEMPO * np.exp(-((d / 12.0) ** 2))
+    if spec.tempo_soft_min is not None or spec.tempo_soft_max is not None:
+        tempos = np.array([t.tempo for t in tracks], dtype=np.float64)
+        util += W_TEMPO_WORDS * tempo_band_fit(tempos, spec.tempo_soft_min, spec.tempo_soft_max)
     genres, artists = taste_tables(profile)
     if (genres or artists) and spec.taste_weight > 0:
         util += W_TASTE * spec.taste_weight * np.array([taste_of(t, genres, artists) for t in tracks])
     if clean_history(profile):
         util += W_CLEAN * spec.taste_weight * np.array([CLEAN_SCORE[t.explicit] for t in tracks])
-    pop = np.array([t.popularity for t in tracks], dtype=np.float64) / 100.0
-    util += W_PRIOR * (1.0 - 2.0 * spec.discovery) * (pop - 0.5)
+    util += popularity_lean(np.array([t.popularity for t in tracks], dtype=np.float64), spec.discovery)
     return util, raw
+
+
+def popularity_lean(popularity: np.ndarray, discovery: float) -> np.ndarray:
+    """The popularity term: a light prior, and when the prompt asks for deep cuts or hits (discovery far from
+    0.5) a strong pull by popularity rank within the pool, so 'deep cuts' picks the pool's least known."""
+    lean = 1.0 - 2.0 * discovery
+    out = W_PRIOR * lean * np.where(popularity > 0, popularity / 100.0 - 0.5, 0.0)
+    known = popularity > 0  # 0 = never measured (re-released ids): neither a deep cut nor a hit
+    if abs(lean) >= ASKED_LEAN and known.sum() > 1:
+        ordered = np.sort(popularity[known])
+        rank = (np.searchsorted(ordered, popularity, "left") + np.searchsorted(ordered, popularity, "right") - 1) / 2
+        out = out + W_DISCOVERY * lean * np.where(known, rank / (len(ordered) - 1.0) - 0.5, 0.0)
+    return out
+
+
+def tempo_band_fit(tempos: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
+    """0-1 per track: 1 inside [low, high], fading outside; a half- or double-time match earns HALF_TIME_CREDIT
+    (a punk track measured at 85 BPM may be played at 170); no detectable beat earns nothing."""
+    def fit(bpm: np.ndarray) -> np.ndarray:
+        gap = np.maximum(0.0, np.maximum((low or 0.0) - bpm, bpm - (high or np.inf)))
+        return np.exp(-((gap / TEMPO_FADE) ** 2))
+
+    half_double = HALF_TIME_CREDIT * np.maximum(fit(tempos * 2.0), fit(tempos / 2.0))
+    return np.where(tempos > 0, np.maximum(fit(tempos), half_double), 0.0)
 
 
 def clean_history(profile: Any) -> bool:
@@ -145,7 +181,19 @@ def build_pool(tracks: list[Track], scores: dict[str, float], spec: PlaylistSpec
                        dtype=np.int64),
         song=np.array([ids.setdefault("s:" + t.song_key, len(ids)) for t in tracks], dtype=np.int64),
         duration=np.array([t.duration_ms for t in tracks], dtype=np.int64), links=links,
+        energy=np.array([t.energy for t in tracks], dtype=np.float64),
     )
+
+
+def energy_rungs(pool: Pool, spec: PlaylistSpec, count: int) -> np.ndarray | None:
+    """For an asked rise, fall, peak or wave: `count` energy levels from calm to the mood's energy (or the best
+    candidates' median), so the set spans enough energy for the shape ('ramp up for the party' starts lower)."""
+    if spec.arc not in LADDER_ARCS or not len(pool.tracks) or count < 3:
+        return None
+    top = pool.energy[np.argsort(-pool.utility, kind="stable")[:50]]
+    high = min(1.0, float(spec.feature_targets.get("energy", np.median(top))) + ARC_HEADROOM)
+    low = max(0.05, high - ARC_SPAN)
+    return np.linspace(low, low + ARC_SPAN if low == 0.05 else high, count)
 
 
 def artist_cap(count: int) -> int:
@@ -166,6 +214,7 @@ def diversified(pool: Pool, length: int, spec: PlaylistSpec, count: int) -> list
     a_count = np.zeros(pool.artist.max() + 1 if n else 1, dtype=np.int64)
     g_count = np.zeros(pool.genre.max() + 1 if n else 1, dtype=np.int64)
     relax = 0
+    rungs = energy_rungs(pool, spec, count)
     while len(chosen) < min(length, n):
         ok = free & (a_count[pool.artist] < cap_a + relax) & (g_count[pool.genre] < cap_g + relax)
         if not ok.any():
@@ -174,7 +223,12 @@ def diversified(pool: Pool, length: int, spec: PlaylistSpec, count: int) -> list
             relax += 1
             continue
         value = pool.utility - W_SIMILAR * max_sim + W_LINK * np.minimum(link_count, 2) / 2
+        if rungs is not None and len(rungs):
+            gap = np.min(np.abs(pool.energy[:, None] - rungs[None, :]), axis=1)
+            value = value + W_RUNG * (1.0 - np.minimum(gap / RUNG_FADE, 1.0))
         k = int(np.argmax(np.where(ok, value, -np.inf)))
+        if rungs is not None and len(rungs):
+            rungs = np.delete(rungs, int(np.argmin(np.abs(rungs - pool.energy[k]))))
         chosen.append(k)
         free[k] = False
         free &= pool.song != pool.song[k]

@@ -20,6 +20,7 @@ W_ARC = 12.0  # per position, times (energy - arc target)²
 W_ASKED_ARC = 2.0  # an arc the listener asked for counts this much more than the default shape
 ARC_SPREAD = 0.5  # asked arcs over an energy range narrower than this are weighted up (arc_gain) …
 ARC_GAIN_MAX = 6.0  # … by at most this factor
+W_LEVEL = 16.0  # an asked rise / fall / peak / wave: per position, times (energy level - arc shape)²
 ARTIST_GAP = 3  # the same artist at least this many positions apart
 W_ARTIST = 8.0  # per violating pair
 
@@ -58,6 +59,19 @@ def arc_gain(energy: np.ndarray) -> float:
     return float(np.clip((ARC_SPREAD / max(spread, 1e-3)) ** 2, 1.0, ARC_GAIN_MAX))
 
 
+def energy_levels(energy: np.ndarray) -> np.ndarray:
+    """Each track's place in the set's energy, 0-1: half its rank, half its min-max position. The rank keeps an
+    asked shape strong over a narrow range (party tracks at 0.8-0.95); the value keeps near-ties close."""
+    n = len(energy)
+    if n < 2:
+        return np.zeros(n)
+    ordered = np.sort(energy)
+    rank = (np.searchsorted(ordered, energy, "left") + np.searchsorted(ordered, energy, "right") - 1) / 2 / (n - 1)
+    spread = float(np.ptp(energy))
+    value = (energy - energy.min()) / spread if spread > 1e-6 else np.full(n, 0.5)
+    return 0.5 * rank + 0.5 * value
+
+
 def same_artist_matrix(tracks: list[Track]) -> np.ndarray:
     names = [{norm_artist(a) for a in t.artists if a} for t in tracks]
     n = len(tracks)
@@ -76,6 +90,8 @@ def cost_matrices(tracks: list[Track], arc: Arc | None) -> tuple[np.ndarray, np.
     targets = energy_targets(energy, arc).astype(np.float32)
     weight = W_ARC if arc in (None, "rise_fall") else W_ARC * W_ASKED_ARC * arc_gain(energy)
     a = weight * (energy[:, None] - targets[None, :]) ** 2
+    if arc in ("rise", "fall", "peak", "wave"):  # the shape the listener asked for, by place in the set's energy
+        a = a + W_LEVEL * (energy_levels(energy)[:, None] - arc_shape(arc, len(tracks))[None, :]) ** 2
     same = same_artist_matrix(tracks).astype(np.float32) * W_ARTIST
     t1 = (W_KEY * key_cost_matrix([t.camelot for t in tracks])
           + W_BPM * np.minimum(bpm_matrix(tempo), BPM_CAP) / BPM_SCALE

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from agent.models import Arc, Playlist, PlaylistTrack
@@ -78,6 +79,13 @@ class MeanArgs(_Args):
     feature: Literal["energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness"]
     min: float | None = None
     max: float | None = None
+
+
+class PopularityArgs(_Args):
+    genres: list[str] = Field(default_factory=list, description="Compare with the catalog's tracks in these genre "
+                              "families (whole words); empty = the whole catalog.")
+    max: float | None = Field(None, ge=0, le=1, description="Highest percentile the playlist's median may reach.")
+    min: float | None = Field(None, ge=0, le=1, description="Lowest percentile the playlist's median may reach.")
 
 
 class SpacingArgs(_Args):
@@ -270,6 +278,40 @@ def feature_mean(p: Playlist, a: MeanArgs, ctx: ScoreContext) -> Outcome:
     return outcome("feature_mean", ok, f"mean {a.feature} {mean:.2f} (asked [{a.min}, {a.max}])")
 
 
+_families: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
+
+
+def _family_mask(cat: Catalog, genres: tuple[str, ...]) -> np.ndarray:
+    """Catalog tracks in any of the genre families (all tracks when none is named), kept per catalog."""
+    key = (id(cat), genres)
+    if key not in _families:
+        _families[key] = (np.array([in_family(g, list(genres)) for g in cat.genre_lists], dtype=bool) if genres
+                          else np.ones(len(cat), dtype=bool))
+    return _families[key]
+
+
+def popularity_rank(p: Playlist, a: PopularityArgs, ctx: ScoreContext) -> Outcome:
+    """Where the playlist's median popularity sits among the catalog's tracks of the same genres and the spec's
+    years (0 = the least
+    known, 1 = the best known): deep cuts should sit low, hits high. Popularity 0 (never measured) is left out on
+    both sides. Needs the catalog."""
+    if ctx.catalog is None or not p.tracks:
+        return outcome("popularity_rank", False, "needs the catalog and a non-empty playlist")
+    cat = ctx.catalog
+    pops = [float(cat.popularity[cat.index[t.id]]) for t in p.tracks if t.id in cat.index]
+    pops = [x for x in pops if x > 0]  # 0 = never measured
+    years = (cat.year >= (p.spec.year_min or 0)) & (cat.year <= (p.spec.year_max or 9999))  # the same eras asked
+    ref = cat.popularity[_family_mask(cat, tuple(a.genres)) & years & (cat.popularity > 0)]
+    if not pops or not len(ref):
+        return outcome("popularity_rank", False, f"no catalog tracks in {a.genres}")
+    median = float(np.median(pops))
+    rank = float(((ref < median).sum() + 0.5 * (ref == median).sum()) / len(ref))
+    ok = (a.max is None or rank <= a.max) and (a.min is None or rank >= a.min)
+    return outcome("popularity_rank", ok, f"median popularity {median:g} is at the {rank:.0%} point of "
+                   f"{len(ref)} catalog tracks in {a.genres or 'the catalog'} of those years (asked [{a.min}, {a.max}]; "
+                   f"their median {float(np.median(ref)):g})")
+
+
 def energy_arc(p: Playlist, a: ArcArgs, ctx: ScoreContext) -> Outcome:
     from evals.metrics import arc_direction, energies
 
@@ -351,6 +393,7 @@ SCORERS: dict[str, tuple[Any, Scorer]] = {
     "exclusive": (ExclusiveArgs, exclusive), "instrumental_share": (ShareArgs, instrumental_share),
     "reported": (ReportedArgs, reported), "filtered_honest": (bool, filtered_honest),
     "title_word_share": (TitleWordArgs, title_word_share), "feature_mean": (MeanArgs, feature_mean),
+    "popularity_rank": (PopularityArgs, popularity_rank),
 }
 
 

@@ -76,7 +76,7 @@ MOODS: tuple[Mood, ...] = (
     _m("winter", "winter, snow, snowy, cold weather, fireplace", energy=0.35, acousticness=0.6, valence=0.45),
     _m("christmas", "christmas, xmas, holiday, holidays, festive, holiday spirit, christmas spirit"),
     # feelings
-    _m("happy", "happy, happiness, joy, joyful, cheerful, feel good, feelgood, good mood, good vibes, positive, "
+    _m("happy", "happy, happier, happiest, happiness, joy, joyful, cheerful, cheerier, brighter, feel good, feelgood, good mood, good vibes, positive, "
        "uplifting, cheer me up, lift my mood, boost my mood, improve my mood, mood booster, pick me up, in a good mood, fun",
        valence=0.85, energy=0.7),
     _m("upbeat", "upbeat, up beat, lively, bouncy, peppy, catchy, bubbly", valence=0.75, energy=0.75,
@@ -88,19 +88,19 @@ MOODS: tuple[Mood, ...] = (
        "break up, broken heart, crying, cry, lonely, loneliness, alone, melancholy, melancholic, gloomy, miserable, "
        "tearjerker, sadder, saddest, feeling blue, feeling down, am down, im down, emotional, grief, sorrow",
        valence=0.2, energy=0.35),
-    _m("angry", "angry, anger, rage, mad, pissed, pissed off, furious, aggressive, aggression, fury, headbang, "
+    _m("angry", "angry, angrier, anger, rage, mad, pissed, pissed off, furious, aggressive, aggression, fury, headbang, "
        "headbanging, headbanger, headbangers, head banging", energy=0.9, valence=0.25),
     _m("romantic", "romantic, romance, love songs, love song, in love, date night, anniversary, valentine, "
        "valentines, sexy, sensual, intimate, love making, lovemaking, slow jam, slow jams, wedding, proposal, "
        "engagement, cuddle, cuddling, feeling love, sex", valence=0.6, energy=0.4, danceability=0.55,
        acousticness=0.4),
-    _m("chill", "chill, chilled, chilling, chillin, chill out, chilled out, chillout, relax, relaxing, relaxed, "
+    _m("chill", "chill, chiller, calmer, mellower, more relaxed, chilled, chilling, chillin, chill out, chilled out, chillout, relax, relaxing, relaxed, "
        "relaxation, unwind, unwinding, laid back, laidback, low key, lowkey, calm, calming, soothing, peaceful, "
        "mellow, easy listening, tranquil, serene, cozy, cosy, stressed, stress, anxious, anxiety, lazy, "
        "lazy sunday, take it easy, bath", energy=0.35, valence=0.5, acousticness=0.5, danceability=0.5),
     _m("dreamy", "dreamy, ethereal, floaty, spacey, hazy, atmospheric", energy=0.35, acousticness=0.4,
        instrumentalness=0.3),
-    _m("dark", "dark, moody, brooding, gritty, sinister, spooky, creepy, halloween, haunting", valence=0.2,
+    _m("dark", "dark, darker, moody, brooding, gritty, sinister, spooky, creepy, halloween, haunting", valence=0.2,
        energy=0.55),
     _m("nostalgic", "nostalgia, nostalgic, memories, childhood, reminisce, reminiscing, retro"),
     _m("epic", "epic, cinematic, anthemic, triumphant, victory", energy=0.75, valence=0.55),
@@ -111,7 +111,7 @@ MOODS: tuple[Mood, ...] = (
        "vocal-free, no voices, without singing, instrumental only, only instrumental", instrumentalness=0.8, speechiness=0.04),
     _m("intense", "intense, heavy, loud, hard hitting, hard-hitting, harder, aggressive energy", energy=0.9),
     _m("slow", "slow, slower, slow songs, ballad, ballads, downtempo", energy=0.3, danceability=0.4),
-    _m("fast", "fast, faster, fast paced, fast-paced, uptempo, up tempo", energy=0.8, danceability=0.65),
+    _m("fast", "fast, faster, fast paced, fast-paced, uptempo, up tempo", energy=0.75),
     _m("soft", "soft, gentle, quiet, softer", energy=0.25, acousticness=0.65),
 )
 
@@ -163,6 +163,31 @@ GENRE_BLOCK: frozenset[str] = frozenset({
 ARC_TAIL = (r"(?: (?:up|down|off|out))?(?: (?:to|into|with|on|in) (?:some |a )?)?(?: ?(?:bangers|hype|chill|mellow|"
             r"calm|high energy|energy|slow|fast|soft|quiet|loud|strong|energetic|upbeat|intense))?")
 
+_LOUDER = r"(?:louder|faster|harder|heavier|bigger|higher|wilder|more (?:intense|energetic|upbeat|hype))"
+_CALMER = r"(?:quieter|softer|slower|calmer|mellower|gentler|chiller|sleepier|more (?:chill|relaxed|mellow|calm))"
+_CALM = r"(?:slow|soft|quiet|calm|chill|mellow|gentle|easy|low|relaxed|sleepy)"
+_BIG = r"(?:big|strong|loud|huge|hype|high|energetic|epic|explosive|massive|intense|fast|upbeat)"
+_ONE_BY_ONE = r"(?:song by song|track by track|as (?:it|we) go(?:es)?|over time|as the night goes on|the whole way|all the way)"
+
+#: Everyday words for "more and more": 'louder and louder', 'progressively harder', 'slow start, big finish',
+#: 'each song more energetic than the last', 'builds to a sprint finish', 'take it up a notch as it goes'.
+RISE_MORE = (rf"{_LOUDER} and {_LOUDER}|more and more (?:intense|energetic|upbeat|hype)|"
+             rf"(?:progressively|increasingly|gradually|steadily) {_LOUDER}|"
+             rf"{_CALM}\w* (?:start|beginning|opening|intro)\W+(?:(?:and|then|to|into|with|a|an) )*{_BIG}\w* "
+             r"(?:finish|ending|end|finale|close|climax)|"
+             rf"each (?:song|track|one) (?:a bit |a little )?{_LOUDER} than the (?:last|one before|previous)|"
+             r"(?:build|climb|rise|grow|ramp)(?:s|ing)? (?:up )?(?:to|towards?|into) (?:a |an |the |some )?"
+             r"(?:peak|climax|finish|finale|sprint|bangers|drop|big|high|crescendo|frenzy|fever pitch)\w*|"
+             rf"(?:climb|rise|build)(?:s|ing)? {_ONE_BY_ONE}|"
+             rf"(?:take|kick|crank|turn|bring|notch)(?:s|ing)? it up (?:a notch |a gear |gradually |slowly )?{_ONE_BY_ONE}|"
+             r"end(?:s|ing)? (?:huge|big|massive|explosive|epic)|energy (?:should |to |that )?(?:climbs?|rises?|builds?|grows?)")
+FALL_MORE = (rf"{_CALMER} and {_CALMER}|less and less (?:intense|energetic|loud)|"
+             rf"(?:progressively|increasingly|gradually|steadily) {_CALMER}|"
+             rf"{_BIG}\w* (?:start|beginning|opening)\W+(?:(?:and|then|to|into|with|a|an) )*{_CALM}\w* "
+             r"(?:finish|ending|end|landing|close)|"
+             rf"each (?:song|track|one) (?:a bit |a little )?{_CALMER} than the (?:last|one before|previous)|"
+             r"energy (?:should |to |that )?(?:drops?|falls?|fades?|sinks?)")
+
 #: Energy arcs. 'peak' also covers "build up then wind down" (the issue's rise-then-fall shape).
 ARC_PATTERNS: tuple[tuple[str, str], ...] = (
     ("peak", r"peak(?:s|ing)? (?:in|at|around|towards?) the (?:middle|center|centre)|"
@@ -182,11 +207,12 @@ ARC_PATTERNS: tuple[tuple[str, str], ...] = (
              r"escalat\w+|rising energy|energy rises|gradually (?:build|faster|louder|more))|"
              r"keeps? (?:on )?(?:building|climbing|rising)|keeps? (?:getting|going) (?:faster|harder|louder|higher|"
              r"more intense|up)|(?:from )?(?:a )?warm[- ]?up (?:to|into|then|and then) (?:the |a )?(?:peak(?: time)?|bangers|"
-             r"high energy|full energy|the drop|climax)|ease (?:me |us )?in(?:to)?(?: it)?(?! sleep)|"
+             r"high energy|full energy|the drop|climax)|(?:from )?(?:a )?warm[- ]?up (?:set|songs|tracks|mix) (?:to|into|then|and then) "
+             r"(?:the |a )?peak|ease (?:me |us )?in(?:to)?(?: it)?(?! sleep)|"
              r"end(?:s|ing)? (?:on a high|with (?:a bang|bangers)|strong|loud|hype)|finish(?:es|ing)? strong|"
              r"get(?:s|ting)? (?:more )?(?:energetic|hype|intense|faster|louder) (?:as it goes|over time|towards the end)|"
              r"energy (?:goes|going) up|bigger and bigger|start(?:s|ing)? (?:off |out )?(?:slow|low|soft|chill|mellow|"
-             r"calm|easy|quiet|gentle)\w*"),
+             r"calm|easy|quiet|gentle)\w*|" + RISE_MORE),
     ("fall", r"wind(?:s|ing)?[ -]?down|cool(?:s|ing)?[ -]?down|calm(?:s|ing)? (?:me |things )?down|"
              r"come ?down|taper(?:s|ing)? off|fade(?:s)? out|settle(?:s)? down|"
              r"start(?:s|ing)? (?:off |out )?(?:high|hype|loud|energetic|fast|strong|upbeat)\w* (?:energy |tempo )?"
@@ -196,11 +222,29 @@ ARC_PATTERNS: tuple[tuple[str, str], ...] = (
              r"get(?:s|ting)? (?:calmer|slower|softer|mellower|quieter|chiller|sleepier) (?:as it goes|over time|towards "
              r"the end)?|bring(?:s|ing)? (?:me|it|us|the energy) down|energy (?:goes|going) down|"
              r"end(?:s|ing)? (?:calm|chill|slow|mellow|quiet|soft|sleepy)|ease (?:me |us )?into sleep|"
-             r"(?:party|hype|bangers|club|gym) to (?:chill|sleep|bed|calm)|drift(?:ing)? off at the end"),
+             r"(?:party|hype|bangers|club|gym) to (?:chill|sleep|bed|calm)|drift(?:ing)? off at the end|" + FALL_MORE),
     ("steady", r"steady(?: energy| tempo| beat| vibes?| pace)?|consistent(?:ly)?|constant energy|same energy|even energy|"
                r"keep (?:the )?energy (?:up|high|going)|keep it going|no (?:dips|lulls|slow downs|slowdowns)|"
                r"non[- ]?stop|flat energy|level energy|no breaks"),
 )
+
+#: Tempo words → a soft tempo band in BPM (low, high; None = open), first match wins. A number in the prompt
+#: ('fast, around 170 bpm') sets the tempo instead; "not too fast" keeps only the open side ('under 140').
+TEMPO_WORDS: tuple[tuple[str, float | None, float | None], ...] = (
+    (r"(?:very|super|really|extremely|insanely|crazy|ultra)[- ]?(?:fast|quick|high[- ]tempo|uptempo)|breakneck|"
+     r"blistering(?: pace| tempo)?|lightning[- ]fast|full[- ]speed|top speed|as fast as possible", 160.0, 210.0),
+    (r"(?:very|super|really|extremely|ultra)[- ]?slow|glacial|slowest", 50.0, 85.0),
+    (r"mid[- ]?tempo|medium[- ](?:tempo|paced?)|moderate[- ](?:tempo|paced?)|mid[- ]paced?|walking pace", 95.0, 125.0),
+    (r"(?:chill|relaxed|easy|laid[- ]?back|gentle|lazy|low|slow|slower|lower)[- ](?:tempo|bpm|pace)|slow[- ]?paced|"
+     r"downtempo", 65.0, 105.0),
+    (r"fast(?:er)?|fast[- ]paced|speedy|rapid[- ]fire|high[- ](?:tempo|bpm)|(?:higher|quick|quicker|fast|faster)[- ]"
+     r"(?:tempo|bpm|pace)|racing|frantic|breakneck", 140.0, 200.0),
+    (r"up[- ]?tempo", 120.0, 180.0),
+    (r"slow(?:er)?", 60.0, 100.0),
+)
+
+#: Words before a tempo word that turn it around: "not too fast", "nothing slow".
+TEMPO_NEGATION = r"(?:not|no|nothing|never|isn'?t|without|avoid|none)(?: (?:too|so|very|overly|that|super|really))? $"
 
 EXPLICIT_ALLOW = (r"explicit (?:is |are |lyrics are |versions? (?:is |are )?)?(?:fine|ok|okay|allowed|welcome|please|"
                   r"cool|good|encouraged)|explicit versions?|(?:swearing|cursing|profanity|cussing) (?:is |are )?"
@@ -302,7 +346,7 @@ a an the i i'd id im i'm me my we us our you your can could would will please pl
 want wanna need like love get let lets let's some any of for to with and or but that this is are be playlist
 playlists play list mix songs song tracks track music tunes something stuff hey hi hello there just really
 very so also kind sort bit few more about around roughly approximately only put together listen listening
-thanks thank it its it's do does set good great nice awesome perfect best in on at as from by up
+thanks thank it its it's do does set good great nice awesome perfect best in on at as from by up tempo pace paced
 sounds sound similar style artists artist bands singers think such including looking created have has had
 when while should started start off out not im am was were then than what which who how where if into
 no nothing without

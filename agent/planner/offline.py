@@ -7,6 +7,7 @@ moods. What is left, minus requests and politeness, becomes the free-text query 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from agent.models import FEATURES, PlaylistSpec
@@ -41,9 +42,14 @@ def _policy_and_narration(p: Parse) -> None:
 
 def _shape(p: Parse) -> None:
     """Energy arc, familiar vs discovery, and how much the listener's taste counts."""
+    found: dict[str, int] = {}
     for arc, pattern in lx.ARC_PATTERNS:
-        if any(True for _ in p.mk.find(pattern)) and "arc" not in p.fields:
-            p.fields["arc"] = arc
+        for m in p.mk.find(pattern):
+            found.setdefault(arc, m.start())
+    if "rise" in found and "fall" in found and not found.keys() & {"peak", "wave"}:
+        found = {"peak" if found["rise"] < found["fall"] else "wave": 0}  # 'builds to a peak, then winds down'
+    if found:
+        p.fields["arc"] = next(arc for arc, _ in lx.ARC_PATTERNS if arc in found)
     high = any(True for _ in p.mk.find(lx.DISCOVERY_HIGH))
     high = any(True for _ in p.mk.find(lx.DISCOVERY_HIGH_SOFT, claim=False)) or high
     low = any(True for _ in p.mk.find(lx.DISCOVERY_LOW)) or p.flags.get("familiar", False)
@@ -53,6 +59,19 @@ def _shape(p: Parse) -> None:
     taste_high = any(True for _ in p.mk.find(lx.TASTE_HIGH))
     if taste_high != taste_low:
         p.fields["taste_weight"] = DISCOVER if taste_high else FAMILIAR
+
+
+def _tempo_words(p: Parse) -> None:
+    """'fast', 'slow', 'mid-tempo', 'chill tempo' → a soft tempo band, unless the prompt gives a number.
+    The words stay readable as moods ('fast' is also energetic); "not too fast" keeps only the open side."""
+    if any(p.fields.get(f) is not None for f in ("tempo_min", "tempo_max", "tempo_target")):
+        return
+    for pattern, low, high in lx.TEMPO_WORDS:
+        for m in p.mk.find(pattern, claim=False):
+            if re.search(lx.TEMPO_NEGATION, p.mk.text[max(0, m.start() - 24):m.start()]):
+                low, high = (None, low) if low and low >= 110 else (high, None)
+            p.fields.update(tempo_soft_min=low, tempo_soft_max=high)
+            return
 
 
 # --------------------------------------------------------------------------- negations
@@ -176,6 +195,7 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
     years(p.mk, p.fields, vocab.max_year)
     counts(p.mk, p.fields, p.flags)
     _shape(p)
+    _tempo_words(p)
     _negative_phrase_moods(p)
     only = only_cued(p)
     _negations(p)

@@ -30,7 +30,8 @@ MOOD_WORDS: dict[str, tuple[Feature, int]] = {
     "quieter": ("energy", -1), "laid back": ("energy", -1), "gentler": ("energy", -1),
     "happy": ("valence", 1), "happier": ("valence", 1), "cheerful": ("valence", 1), "brighter": ("valence", 1),
     "sunnier": ("valence", 1), "sad": ("valence", -1), "sadder": ("valence", -1), "darker": ("valence", -1),
-    "moodier": ("valence", -1), "melancholy": ("valence", -1),
+    "moodier": ("valence", -1), "melancholy": ("valence", -1), "angry": ("valence", -1), "angrier": ("valence", -1),
+    "aggressive": ("valence", -1), "depressing": ("valence", -1), "gloomy": ("valence", -1),
     "danceable": ("danceability", 1), "dancier": ("danceability", 1), "groovier": ("danceability", 1),
     "acoustic": ("acousticness", 1), "instrumental": ("instrumentalness", 1),
 }
@@ -219,7 +220,17 @@ def _mood(clause: str, state: _State) -> bool:
         edge = round(min(0.95, max(0.05, mean + sign * STEP / 2)), 2)
         state.bounds.append(Bound(field=feature, low=edge if sign > 0 else None, high=edge if sign < 0 else None,
                                   reason=reason))
+    if flip < 0:  # "less angry": the word stops steering the search too
+        _unsay([w for w, _ in hits[:2]], state, f"'{clause}'")
     return True
+
+
+def _unsay(words: list[str], state: _State, reason: str) -> None:
+    """Take mood words the listener turned down out of the spec's moods and search text."""
+    pattern = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in words)})\b")
+    moods = [m for m in state.spec.moods if not pattern.search(m)]
+    state.set("moods", moods, reason)
+    state.set("query", " ".join(pattern.sub(" ", state.spec.query).split()), reason)
 
 
 def _drop(clause: str, state: _State) -> bool:

@@ -47,6 +47,16 @@ def test_less_upbeat_lowers_energy_and_says_why(deps, punk):
     assert len(result.playlist.tracks) == len(punk.tracks)
 
 
+def test_less_angry_raises_valence_and_stops_searching_for_anger(deps):
+    angry = generate(GenerateRequest(prompt="angry rock for the gym", count=12), deps)
+    delta = parse_instruction("less angry", angry, deps.catalog)
+    assert "angry" not in delta.spec.moods and "angry" not in delta.spec.query.split()
+    result = refine(angry, "less angry", deps)
+    check_diff(angry, result)
+    valence = lambda p: statistics.fmean(deps.catalog.get(t.id).valence for t in p.tracks)  # noqa: E731
+    assert valence(result.playlist) > valence(angry)
+
+
 def test_drop_the_rap_removes_rap_and_hip_hop(deps, party):
     result = refine(party, "drop the rap", deps)
     check_diff(party, result)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from agent.models import PlaylistSpec
-from agent.selection import select
+from agent.selection import HALF_TIME_CREDIT, popularity_lean, select, tempo_band_fit
 from tools.content_filter import ContentPolicy
 from tools.normalize import norm_artist
 
@@ -122,3 +123,49 @@ def test_nothing_allowed(catalog):
     pool = [c for c in cands(catalog, "rap") if c.track.explicit is not False][:20]
     sel = select(pool, PlaylistSpec(count=5), ContentPolicy(explicit="exclude"), catalog=catalog)
     assert sel.tracks == [] and not report(sel, "count").met and len(sel.filtered) == len(pool)
+
+
+def test_tempo_words_pull_the_pick_into_their_band(catalog):
+    """'fast' is a tempo, not only an energy: the soft band puts most picks past 140 BPM, without filtering."""
+    pool = cands(catalog, "punk rock guitars")
+    plain = select(pool, PlaylistSpec(count=15), ALLOW, catalog=catalog)
+    fast = select(pool, PlaylistSpec(count=15, tempo_soft_min=140, tempo_soft_max=200), ALLOW, catalog=catalog)
+    in_band = lambda sel: float(np.mean([140 <= t.tempo <= 200 for t in sel.tracks]))  # noqa: E731
+    assert in_band(fast) >= 0.5 and in_band(fast) >= in_band(plain) + 0.25
+    assert len(fast.tracks) == 15
+
+
+def test_tempo_band_fit_gives_half_time_partial_credit():
+    fit = tempo_band_fit(np.array([150.0, 75.0, 115.0, 250.0, 0.0]), 140, 200)
+    assert fit[0] == 1.0 and fit[1] == pytest.approx(HALF_TIME_CREDIT)
+    assert fit[2] < 0.01 and fit[4] == 0.0
+    assert tempo_band_fit(np.array([90.0, 160.0]), None, 100)[0] == 1.0  # an open side
+
+
+def popularity_of(sel) -> float:
+    return float(np.median([t.popularity for t in sel.tracks]))
+
+
+def test_deep_cuts_and_hits_lean_hard_on_popularity(catalog):
+    pool = cands(catalog, "indie rock guitars")
+    deep, plain, hits = (select(pool, PlaylistSpec(count=15, discovery=d), ALLOW, catalog=catalog) for d in (0.85, 0.5, 0.15))
+    assert popularity_of(deep) < popularity_of(plain) < popularity_of(hits)
+    known = np.array([c.track.popularity for c in pool if c.track.popularity > 0])
+    assert popularity_of(deep) <= np.percentile(known, 30) and popularity_of(hits) >= np.percentile(known, 70)
+
+
+def test_unmeasured_popularity_is_neither_deep_nor_a_hit():
+    lean = popularity_lean(np.array([0.0, 10.0, 50.0, 90.0]), 0.85)
+    assert lean[0] == 0.0 and lean[1] > 0 > lean[3]
+
+
+def test_an_asked_rise_picks_tracks_across_an_energy_range(catalog):
+    """'ramp up the party': from a pool of lively tracks the set keeps calmer ones to start from, so the sequence
+    has room to rise; without an arc the mood's energy (0.85) wins."""
+    pool = [c for c in cands(catalog, "dance party club bangers") if c.track.energy >= 0.6]
+    targets = {"energy": 0.85, "danceability": 0.75}
+    flat = select(pool, PlaylistSpec(count=20, feature_targets=targets), ALLOW, catalog=catalog)
+    rise = select(pool, PlaylistSpec(count=20, feature_targets=targets, arc="rise"), ALLOW, catalog=catalog)
+    median = lambda sel: float(np.median([t.energy for t in sel.tracks]))  # noqa: E731
+    assert median(rise) <= median(flat) - 0.05
+    assert np.ptp([t.energy for t in rise.tracks]) >= 0.3

@@ -119,3 +119,13 @@ def test_fast_enough(catalog):
 
 def test_tiny_inputs():
     assert sequence([]) == []
+
+
+@pytest.mark.parametrize("arc", ["rise", "fall"])
+def test_asked_arc_ends_at_its_extreme_over_a_narrow_range(catalog, arc):
+    """A party ramp drawn from 0.8-0.98 energy tracks rises third by third to the end (not peaking in the
+    middle because keys and tempo are cheaper there); a cool-down falls the same way."""
+    pool = [t for t in spread_tracks(catalog, 600, seed=7) if 0.8 <= t.energy <= 0.98][:20]
+    assert len(pool) == 20
+    got = thirds(sequence(pool, arc))
+    assert got == sorted(got, reverse=arc == "fall") and abs(got[2] - got[0]) >= 0.06

@@ -105,9 +105,47 @@ def test_common_words_are_not_artists(catalog):
 @pytest.mark.parametrize(("prompt", "arc"), [
     ("start slow and build", "rise"), ("wind down after work", "fall"), ("peak in the middle", "peak"),
     ("steady energy", "steady"), ("ups and downs", "wave"), ("just some pop", None),
+    ("warm-up to peak time", "rise"), ("warmup set into peak time techno", "rise"), ("keeps building", "rise"),
+    ("start slow and end huge", "rise"), ("ramp up the energy for the party", "rise"),
+    ("slow start, big finish", "rise"), ("get louder and louder", "rise"), ("progressively harder", "rise"),
+    ("each song more energetic than the last", "rise"), ("workout that builds to a sprint finish", "rise"),
+    ("take it up a notch as it goes", "rise"), ("energy should climb the whole way", "rise"),
+    ("quieter and quieter for bedtime", "fall"), ("big start, soft landing", "fall"), ("gradually calmer", "fall"),
+    ("party that builds to a peak and then winds down", "peak"), ("build up then cool down", "peak"),
 ])
 def test_arcs(catalog, prompt, arc):
     assert parse_prompt(prompt, catalog).arc == arc
+
+
+def test_arc_words_are_not_genres(catalog):
+    assert parse_prompt("progressively harder", catalog).genres == []
+
+
+@pytest.mark.parametrize(("prompt", "low", "high"), [
+    ("fast punk", 140, 200), ("uptempo pop", 120, 180), ("high tempo techno", 140, 200),
+    ("slow indie rock", 60, 100), ("chill tempo hip hop", 65, 105), ("mid-tempo soul", 95, 125),
+    ("very fast drum and bass", 160, 210), ("not too fast indie", None, 140), ("nothing slow, rock for the gym", 100, None),
+    ("fast punk around 170 bpm", None, None), ("start slow and end fast", None, None), ("breakfast jazz", None, None),
+])
+def test_tempo_words_set_a_soft_band(catalog, prompt, low, high):
+    spec = parse_prompt(prompt, catalog)
+    assert (spec.tempo_soft_min, spec.tempo_soft_max) == (low, high)
+
+
+def test_a_number_wins_over_tempo_words_and_stays_hard(catalog):
+    spec = parse_prompt("fast punk around 170 bpm", catalog)
+    assert (spec.tempo_min, spec.tempo_max, spec.tempo_target) == (165, 175, 170)
+    assert parse_prompt("fast punk", catalog).tempo_min is None  # a word never filters
+
+
+@pytest.mark.parametrize(("prompt", "lean"), [
+    ("deep cuts indie rock", "deep"), ("hidden gems in r&b", "deep"), ("underground hip hop", "deep"),
+    ("lesser-known soul", "deep"), ("b-sides from the 70s", "deep"), ("90s hits", "hits"),
+    ("bangers everyone knows", "hits"), ("rock classics", "hits"), ("indie rock", None),
+])
+def test_discovery_words(catalog, prompt, lean):
+    spec = parse_prompt(prompt, catalog)
+    assert {"deep": spec.discovery > 0.65, "hits": spec.discovery < 0.35, None: spec.discovery == 0.5}[lean]
 
 
 def test_discovery_taste_narration_and_query(catalog):
