@@ -99,7 +99,8 @@ def _fixture_cache():
     from tools.ingest import BUILD_CODE, SOURCE_FILES, ingest
 
     h = hashlib.sha256(Path(__file__).read_bytes())
-    for path in [DATA_DIR / "raw" / n for n in SOURCE_FILES] + [REPO_ROOT / "tools" / n for n in BUILD_CODE]:
+    build_code = [REPO_ROOT / "tools" / n for n in BUILD_CODE] + [REPO_ROOT / "core" / "types.py"]  # Track is hashed
+    for path in [DATA_DIR / "raw" / n for n in SOURCE_FILES] + build_code:
         h.update(path.read_bytes())
     cache = REPO_ROOT / ".segue" / "test-fixture" / h.hexdigest()[:16]
     cache.mkdir(parents=True, exist_ok=True)
