@@ -64,6 +64,8 @@ class PlaylistSpec(BaseModel):
     count: int | None = Field(None, ge=1, le=MAX_COUNT, description="Exact number of tracks. Default 20 when neither count nor minutes is given.")
     minutes: float | None = Field(None, ge=1, le=600, description="Target total length in minutes (met within ±3%).")
     explicit: ExplicitPolicy = Field("allow", description="exclude drops explicit tracks and tracks of unknown status.")
+    kid_safe: bool = Field(False, description="Kids or family listening: beyond clean, no track whose title names drugs, "
+                           "violence, death, sex or profanity, nor from genres such songs come from (tools/kid_safe.py).")
     exclude_artists: list[str] = Field(default_factory=list, description="Artists never to play (featured credits included).")
     exclude_genres: list[str] = Field(default_factory=list, description="Genres never to play (matched as whole words: 'country' also drops 'contemporary country').")
     year_min: int | None = Field(None, ge=1900, le=2100, description="Earliest release year.")

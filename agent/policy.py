@@ -18,9 +18,10 @@ def policy_for(request: GenerateRequest, spec: PlaylistSpec, profile: Any, deps:
     parsed = parse_prompt(request.prompt, deps.catalog)
     policy = ContentPolicy(
         explicit="exclude" if request.allow_explicit is False or parsed.explicit == "exclude" else "allow",
+        kid_safe=parsed.kid_safe, kid_words=deps.settings.kid_unsafe_words,
         blocked_artists=parsed.exclude_artists, blocked_genres=parsed.exclude_genres,
     )
-    policy = policy.stricter(ContentPolicy(explicit=spec.explicit, blocked_artists=spec.exclude_artists,
+    policy = policy.stricter(ContentPolicy(explicit=spec.explicit, kid_safe=spec.kid_safe, blocked_artists=spec.exclude_artists,
                                            blocked_genres=spec.exclude_genres))
     if profile is not None and getattr(profile, "policy", None) is not None:
         policy = policy.stricter(profile.policy)
@@ -31,6 +32,7 @@ def spec_with_policy(spec: PlaylistSpec, policy: ContentPolicy) -> PlaylistSpec:
     """The spec as returned to the user: it shows the restrictions actually applied, wherever they came from."""
     return spec.model_copy(update={
         "explicit": policy.explicit if policy.explicit == "exclude" else spec.explicit,
+        "kid_safe": spec.kid_safe or policy.kid_safe,
         "exclude_artists": list(dict.fromkeys(spec.exclude_artists + policy.blocked_artists)),
         "exclude_genres": list(dict.fromkeys(spec.exclude_genres + policy.blocked_genres)),
     })

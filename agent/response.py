@@ -21,6 +21,7 @@ from agent.models import (
 from agent.talk_slots import TOLERANCE, describe, music_spec
 from agent.wishes import with_wish_reports
 from tools.content_filter import ContentPolicy, apply_policy
+from tools.kid_safe import kid_rules, kid_unsafe
 from tools.talk_build import TalkItem
 
 if TYPE_CHECKING:
@@ -84,12 +85,23 @@ def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
     if policy.explicit == "exclude":
         bad = sum(t.explicit is not False for t in tracks)
         out.append(ConstraintReport(name="explicit", target="none explicit or unknown", actual=f"{bad} explicit/unknown", met=bad == 0))
+    if policy.kid_safe:
+        out.append(kid_safe_report(tracks, policy))
     songs = len({t.song_key for t in tracks})
     out.append(ConstraintReport(name="no_duplicates", target="each song once", actual=f"{len(tracks) - songs} repeated",
                                 met=songs == len(tracks)))
     out += range_reports(spec, tracks) + owned_report(tracks, policy)
     fallback = "not enough catalog tracks pass the filters (see filtered)"
     return with_wish_reports(spec, tracks, [r if r.met else r.model_copy(update={"note": why.get(r.name, fallback)}) for r in out])
+
+
+def kid_safe_report(tracks: list[Track], policy: ContentPolicy) -> ConstraintReport:
+    """Kids and family: no track whose title names drugs, violence, death, sex or profanity (tools/kid_safe.py)."""
+    rules = kid_rules(policy.kid_words)
+    bad = [f"{t.title} ({why})" for t in tracks if (why := kid_unsafe(t.title, t.genres, rules))]
+    return ConstraintReport(name="kid_safe", target="no title naming drugs, alcohol, violence, death, sex or profanity; "
+                            "no gangster rap, drill, horrorcore or extreme metal", actual=f"{len(bad)} of {len(tracks)} flagged",
+                            met=not bad, note="; ".join(bad[:3]))
 
 
 def range_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:
@@ -115,7 +127,9 @@ def playlist_id(request: GenerateRequest, spec: PlaylistSpec) -> str:
     """Same input → same id (and same playlist)."""
     unset = {k for k in ("exclude_ids", "library") if not getattr(request, k)}  # fields added later: ids stay stable
     body = request.model_dump_json(exclude=unset | {"save"})  # saving does not change the playlist
-    h = hashlib.sha256(f"{body}|{spec.model_dump_json()}".encode())
+    later = {"kid_safe": False, "tempo_soft_min": None, "tempo_soft_max": None}  # spec fields added later, unset
+    plan = spec.model_dump_json(exclude={k for k, v in later.items() if getattr(spec, k) == v} or None)
+    h = hashlib.sha256(f"{body}|{plan}".encode())
     return "pl_" + h.hexdigest()[:16]
 
 

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     )
     embeddings: Literal["local", "openai"] = Field("local", description="Embedding provider for queries and rebuilds.")
     embedding_model: str = Field("text-embedding-3-small", description="Model name for the OpenAI embeddings provider.")
+    kid_unsafe_words: Path | None = Field(
+        None, description="A word list replacing tools/lexicon/kid_unsafe.txt (same format): what kids and family "
+        "playlists keep out beyond the clean policy."
+    )
     projected_search_min_tracks: int = Field(
         200_000, ge=0, description="Catalogs this big or bigger search a PCA projection, then rerank the shortlist "
         "exactly (tools/ann.py; recall@50 0.999 at 1M tracks); 0 = always scan every vector exactly."

@@ -56,7 +56,8 @@ class Track(BaseModel):
     speechiness: float
     liveness: float
     loudness: float = Field(description="Mean loudness in dB.")
-    song_key: str = Field(description="Normalised 'artist|title' identifying the song across versions.")
+    song_key: str = Field(description="Normalised 'artist|title' identifying the song across versions: every version "
+                                      "(remix, live take, re-credited release) carries the same key.")
     sources: list[str] = Field(default_factory=list, description="Which raw files list this song.")
     features_from: Literal["catalog", "audio"] = Field(
         "catalog", description="catalog = the reference catalog's features; audio = tempo, key, loudness and energy "

@@ -29,7 +29,9 @@ from agent.wishes import INSTRUMENTAL_MIN, SPEECHINESS_MAX
 from evals.grounding import check_narration
 from tools.catalog import Catalog
 from tools.catalog_names import track_artist_names
-from tools.normalize import fold, norm_artist, song_key, split_artists
+from tools.kid_safe import kid_rules, kid_unsafe
+from tools.normalize import fold, norm_artist, split_artists
+from tools.song_identity import same_song
 
 HIGHER_IS_BETTER = {"coherence": True, "artist_entropy": True, "ild": True, "novelty": None, "user_novelty": None,
                     "camelot_pct": True, "mean_dbpm": False, "arc_fit": True, "violations": False, "grounded": True,
@@ -115,14 +117,14 @@ def violations(p: Playlist, catalog: Catalog | None) -> list[str]:
     blocked = {norm_artist(a) for a in s.exclude_artists}
     only = {norm_artist(a) for a in s.only_artists}
     out: list[str] = []
-    seen: set[str] = set()
-    for t in p.tracks:
+    for n, t in enumerate(p.tracks):
         full = catalog.get(t.id) if catalog is not None else None
         artists = {norm_artist(a) for a in t.artists} | {n for a in t.artists for n in split_artists(a)}
         artists |= set(track_artist_names(full)) if full is not None else set()
         genres = list(full.genres) if full is not None else t.genres
         checks = [
             (s.explicit == "exclude" and t.explicit is not False, "explicit"),
+            (s.kid_safe and kid_unsafe(t.title, genres, kid_rules()) is not None, "not for children"),
             (bool(blocked & artists), "excluded artist"),
             (bool(s.only_artists) and not only & artists, "not by the only artists asked"),
             (s.instrumental and (full is None or full.instrumentalness < INSTRUMENTAL_MIN
@@ -131,11 +133,19 @@ def violations(p: Playlist, catalog: Catalog | None) -> list[str]:
             ((s.year_min or s.year_max) and not _within(t.year, s.year_min, s.year_max), "year"),
             ((s.tempo_min or s.tempo_max) and not _within(t.tempo, s.tempo_min, s.tempo_max), "tempo"),
             (bool(s.max_track_minutes) and t.duration_ms > (s.max_track_minutes or 0) * 60000, "track length"),
-            (song_key(t.artists[0] if t.artists else "", t.title) in seen, "duplicate song"),
+            (any(same_version_of(t, e, catalog) for e in p.tracks[:n]), "duplicate song"),
         ]
         out += [f"{why}: {t.title} — {t.artists[0] if t.artists else ''}" for bad, why in checks if bad]
-        seen.add(song_key(t.artists[0] if t.artists else "", t.title))
     return out + hidden_shortfalls(p)
+
+
+def same_version_of(a: Any, b: Any, catalog: Catalog | None) -> bool:
+    """Two playlist entries (or filtered items) are versions of one song: the catalog gives them one song key,
+    or, checked on their own credits, the folded titles match and one's lead artist is credited on the other."""
+    full_a, full_b = (catalog.get(a.id), catalog.get(b.id)) if catalog is not None else (None, None)
+    if full_a is not None and full_b is not None and full_a.song_key == full_b.song_key:
+        return True
+    return same_song((a.title, list(a.artists)), (b.title, list(b.artists)))
 
 
 def _within(v: float | None, lo: float | None, hi: float | None) -> bool:

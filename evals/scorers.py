@@ -204,12 +204,21 @@ def reported(p: Playlist, a: ReportedArgs, ctx: ScoreContext) -> Outcome:
 
 def filtered_honest(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
     """'another version of a song already in the playlist' only when a version of that song is in it."""
-    from tools.normalize import song_key
+    from evals.metrics import same_version_of
 
-    songs = {song_key(t.artists[0] if t.artists else "", t.title) for t in p.tracks}
     bad = [f"{f.title} — {', '.join(f.artists)}" for f in p.filtered if f.reason.startswith("another version")
-           and song_key(f.artists[0] if f.artists else "", f.title) not in songs]
+           and not any(same_version_of(f, t, ctx.catalog) for t in p.tracks)]
     return outcome("filtered_honest", not bad or not a, f"untrue: {bad[:3]}" if bad else f"{len(p.filtered)} removals, all true")
+
+
+def no_title_words(p: Playlist, a: list[str], ctx: ScoreContext) -> Outcome:
+    """No returned title names one of these words or phrases (whole words on folded text; a plural 's' too)."""
+    from tools.normalize import fold
+
+    wanted = [fold(w) for w in a]
+    bad = [_label(t) for t in p.tracks
+           if any(f" {w} " in (text := f" {fold(t.title)} ") or f" {w}s " in text for w in wanted)]
+    return outcome("no_title_words", not bad, f"found {bad[:3]}" if bad else "none present")
 
 
 def exclude_genres(p: Playlist, a: list[str], ctx: ScoreContext) -> Outcome:
@@ -345,10 +354,10 @@ def narration_length(p: Playlist, a: NarrationLengthArgs, ctx: ScoreContext) -> 
 
 
 def no_duplicates(p: Playlist, a: bool, ctx: ScoreContext) -> Outcome:
-    from tools.normalize import song_key
+    """No two versions of one song: one catalog song key, or the same folded title with a lead artist in common."""
+    from evals.metrics import same_version_of
 
-    keys = [song_key(t.artists[0] if t.artists else "", t.title) for t in p.tracks]
-    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    dupes = [_label(t) for n, t in enumerate(p.tracks) if any(same_version_of(t, e, ctx.catalog) for e in p.tracks[:n])]
     return outcome("no_duplicates", not dupes, f"repeated: {dupes[:3]}" if dupes else "all distinct")
 
 
@@ -393,7 +402,7 @@ SCORERS: dict[str, tuple[Any, Scorer]] = {
     "exclusive": (ExclusiveArgs, exclusive), "instrumental_share": (ShareArgs, instrumental_share),
     "reported": (ReportedArgs, reported), "filtered_honest": (bool, filtered_honest),
     "title_word_share": (TitleWordArgs, title_word_share), "feature_mean": (MeanArgs, feature_mean),
-    "popularity_rank": (PopularityArgs, popularity_rank),
+    "popularity_rank": (PopularityArgs, popularity_rank), "no_title_words": (list[str], no_title_words),
 }
 
 

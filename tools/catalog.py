@@ -105,6 +105,18 @@ class Catalog:
         return len(self._genre_index.get(genre, ()))
 
     @cached_property
+    def song_aliases(self) -> dict[str, str]:
+        """'artist|title' for every name a track credits → the catalog's song key (tools/song_identity.py)."""
+        from tools.song_identity import key_aliases
+
+        text = self.tracks.text
+        return key_aliases(text["title"], text["artists"], text["song_key"])
+
+    def song_of(self, key: str) -> str:
+        """The catalog's song key for an outside 'artist|title' key (a playlist row, a listening-history entry)."""
+        return self.song_aliases.get(key, key)
+
+    @cached_property
     def artist_names(self) -> dict[str, str]:
         """Normalised artist name → display name, for every primary artist."""
         out: dict[str, str] = {}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.types import Explicit, Track
 from tools.normalize import base_title, clean_text, norm_artist, norm_title, recording_key, song_key
+from tools.song_identity import song_keys
 
 # Camelot wheel: pitch class → code, for major (B) and minor (A) keys.
 _CAMELOT_MAJOR = {0: 8, 1: 3, 2: 10, 3: 5, 4: 12, 5: 7, 6: 2, 7: 9, 8: 4, 9: 11, 10: 6, 11: 1}
@@ -173,7 +174,15 @@ def build_tracks(raw: Path) -> list[Track]:
         for records in split_editions(group):
             track = merge(records, artist_genres)
             tracks.setdefault(track.id, track)
-    return earliest_years([tracks[i] for i in sorted(tracks)])
+    return with_song_keys(earliest_years([tracks[i] for i in sorted(tracks)]))
+
+
+def with_song_keys(tracks: list[Track]) -> list[Track]:
+    """Every version of a song carries the song's key (tools/song_identity.py): a remix credited to the remixer,
+    a duet credited in another order or as one combined name. Done after `earliest_years`, which stays within
+    one lead artist's versions (a cover by another lead artist keeps its own year)."""
+    keys = song_keys([(t.title, t.artists) for t in tracks])
+    return [t if t.song_key == k else t.model_copy(update={"song_key": k}) for t, k in zip(tracks, keys, strict=True)]
 
 
 #: Title suffixes of the same recording as the plain title: edits and single mixes, not remixes or live takes.

@@ -9,11 +9,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.types import ExplicitPolicy, FilteredItem, Track
 from tools.catalog_names import track_artist_names_of
+from tools.kid_safe import KidRules, kid_rules, kid_unsafe
 from tools.normalize import clean_text, fold, norm_artist, song_key, split_artists
 
 TALK_SPEECHINESS = 0.66  # Spotify: above ~0.66 a track is probably entirely spoken word
@@ -33,6 +35,9 @@ class ContentPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     explicit: ExplicitPolicy = Field("allow", description="exclude: explicit and unknown-status tracks are removed.")
+    kid_safe: bool = Field(False, description="Kids and family listening: also removes tracks whose title names drugs, "
+                           "violence, death, sex or profanity, or whose genre is one such songs come from (tools/kid_safe.py).")
+    kid_words: Path | None = Field(None, exclude=True, description="A word list replacing the shipped one; None = shipped.")
     blocked_artists: list[str] = Field(default_factory=list, description="Matched on normalised names incl. featured credits.")
     blocked_genres: list[str] = Field(default_factory=list, description="Whole-word match on any of a track's genres.")
     allow_talk: bool = Field(False, description="Allow spoken-word items (speechiness above 0.66).")
@@ -46,6 +51,7 @@ class ContentPolicy(BaseModel):
         """The union of two policies: whatever either forbids stays forbidden."""
         return ContentPolicy(
             explicit="exclude" if "exclude" in (self.explicit, other.explicit) else "allow",
+            kid_safe=self.kid_safe or other.kid_safe, kid_words=self.kid_words or other.kid_words,
             blocked_artists=list(dict.fromkeys(self.blocked_artists + other.blocked_artists)),
             blocked_genres=list(dict.fromkeys(self.blocked_genres + other.blocked_genres)),
             allow_talk=self.allow_talk and other.allow_talk,
@@ -69,12 +75,13 @@ class CompiledPolicy:
     policy: ContentPolicy
     artists: frozenset[str]
     genres: tuple[str, ...]
+    kid: KidRules | None = None
 
     @classmethod
     def of(cls, policy: ContentPolicy) -> CompiledPolicy:
         artists = frozenset(n for a in policy.blocked_artists if (n := norm_artist(a)))
         genres = tuple(dict.fromkeys(g for b in policy.blocked_genres if (g := fold(b))))
-        return cls(policy, artists, genres)
+        return cls(policy, artists, genres, kid_rules(policy.kid_words) if policy.kid_safe else None)
 
 
 def credited_artists(track: Track) -> tuple[str, ...]:
@@ -105,7 +112,7 @@ def is_spoken_word(track: Track) -> bool:
 
 
 def dedupe_key(track: Track) -> str:
-    """Same song in any version (remix, live, remaster, feat.) → same key."""
+    """Same song in any version (remix, live, remaster, feat., re-credited) → same key (tools/song_identity.py)."""
     return track.song_key or song_key(track.artist, track.title)
 
 
@@ -116,6 +123,8 @@ def violation(track: Track, compiled: CompiledPolicy) -> str | None:
         return f"not in library {policy.library!r}"
     if policy.explicit == "exclude" and track.explicit is not False:
         return "explicit" if track.explicit else "explicit status unknown"
+    if compiled.kid is not None and (why := kid_unsafe(track.title, track.genres, compiled.kid)):
+        return why
     hit = next((a for a in credited_artists(track) if a in compiled.artists), None)
     if hit:
         return f"blocked artist {hit!r}"

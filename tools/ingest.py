@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,12 +18,22 @@ from tools import shipped
 from tools.catalog import Catalog
 from tools.catalog_build import build_tracks, track_text
 from tools.embeddings import get_embedder, local_embedder, use_query_embedder, vector_path
-from tools.store import BuildInfo, Progress, content_id, current_build, prune, verify, write_build
+from tools.store import (
+    CONTENT_VERSION,
+    BuildInfo,
+    Progress,
+    content_id,
+    current_build,
+    prune,
+    verify,
+    write_build,
+)
 
 SHIPPED_VECTORS = "tracks-minilm-l6-int8.npz"
+log = logging.getLogger(__name__)
 
 
-BUILD_CODE = ("catalog_build.py", "normalize.py", "moods.py", "columns.py", "store.py")
+BUILD_CODE = ("catalog_build.py", "normalize.py", "song_identity.py", "moods.py", "columns.py", "store.py")
 SOURCE_FILES = ("catalog_spotify_songs.csv.gz", "spotify_tracks_2000_2020.csv.gz",
                 "tophits_2000_2019_songs_normalize.csv.gz", "artist_genres.csv.gz")
 
@@ -76,7 +87,8 @@ def ingest_music(settings: Settings, raw_dir: Path | None = None, rebuild: bool 
         existing = current_build(root)
     except StoreError:
         existing = None
-    if existing and not (rebuild or reembed) and existing.manifest.get("sources") == fingerprint:
+    current = existing is not None and existing.manifest.get("content") == CONTENT_VERSION
+    if existing and current and not (rebuild or reembed) and existing.manifest.get("sources") == fingerprint:
         try:
             verify(existing)
             prune(root, keep=existing.build_id)  # leftovers of a killed ingest
@@ -91,7 +103,7 @@ def ingest_music(settings: Settings, raw_dir: Path | None = None, rebuild: bool 
         progress("read", 1, 1)
     vectors, embedder_name = vectors_for(tracks, texts, settings, reembed, progress)
     build_id = content_id(tracks, texts, embedder_name + (f"@{settings.chroma_url}" if settings.chroma_url else ""))
-    if existing and existing.build_id == build_id and not (rebuild or reembed):
+    if existing and current and existing.build_id == build_id and not (rebuild or reembed):
         try:
             verify(existing)
             return existing, False
@@ -106,6 +118,12 @@ def ingest_music(settings: Settings, raw_dir: Path | None = None, rebuild: bool 
 def write_shipped_vectors(tracks: Sequence[Track], texts: list[str], vectors: np.ndarray, path: Path | None = None) -> Path:
     """Quantise and save the music vectors (with their SHA256SUMS line) so fresh clones skip embedding."""
     return shipped.write(path or vector_path(SHIPPED_VECTORS), [t.id for t in tracks], texts, vectors)
+
+
+def is_stale(build: BuildInfo, settings: Settings) -> bool:
+    """A build made by code whose derived fields meant something else (its content version differs), when the raw
+    sources to rebuild it are here (a replica that only copies shared snapshots keeps what it has)."""
+    return build.manifest.get("content") != CONTENT_VERSION and settings.raw_data_dir.is_dir()
 
 
 def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progress | None = None) -> Catalog:
@@ -123,6 +141,10 @@ def open_catalog(settings: Settings, auto_ingest: bool = True, progress: Progres
     if build is None:
         if not auto_ingest:
             raise StoreError(f"no catalog at {str(settings.store_root)!r}; run `segue ingest`")
+        build, _ = ingest(settings, progress=progress)
+    elif is_stale(build, settings) and auto_ingest:
+        log.info("catalog build %s has content version %s, not %s: rebuilding", build.build_id,
+                 build.manifest.get("content"), CONTENT_VERSION)
         build, _ = ingest(settings, progress=progress)
     catalog = Catalog.load(build, settings.projected_search_min_tracks)
     gc.freeze()  # the catalog's column objects live as long as the process: keep them out of every GC pass

@@ -66,7 +66,7 @@ def request_rows(raw: Path, catalog) -> list[tuple[str, list[float], list[int]]]
                 continue
             keys = {song_key(m["track_artists"][0], m["track_titles"]) for tid in c.get("goal_playlist", [])
                     if (m := c.get("tracks", {}).get(tid)) and m.get("track_titles") and m.get("track_artists")}
-            rows = sorted(by_key[k] for k in keys if k in by_key)
+            rows = sorted(by_key[k] for k in map(catalog.song_of, keys) if k in by_key)
             if len(rows) >= MIN_TRACKS:
                 out.append((first, _features(catalog, rows), rows))
     return out

@@ -21,6 +21,9 @@ from core.types import EXPLICIT_TEXT, Track
 
 COLLECTION = "segue_tracks"
 FORMAT_VERSION = 2
+#: What a build's derived fields mean. A build of another content version opens as stale and is rebuilt from the
+#: raw sources (tools/ingest.py `open_catalog`). 2: a song key joins every version of a song, re-credited ones too.
+CONTENT_VERSION = 2
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -106,8 +109,8 @@ def write_build(root: Path, build_id: str, tracks: list[Track], vectors: np.ndar
         np.save(tmp / "vectors.npy", vectors.astype(np.float32))
         _upsert_chroma(tmp / "chroma", build_id, tracks, vectors, chroma_url, progress, batch)
         manifest = {
-            "format": FORMAT_VERSION, "build_id": build_id, "count": len(tracks), "embedder": embedder,
-            "dim": int(vectors.shape[1]), "backend": "chroma-server" if chroma_url else "chroma-embedded",
+            "format": FORMAT_VERSION, "content": CONTENT_VERSION, "build_id": build_id, "count": len(tracks),
+            "embedder": embedder, "dim": int(vectors.shape[1]), "backend": "chroma-server" if chroma_url else "chroma-embedded",
             "chroma_url": chroma_url, "collection": collection_name(build_id, chroma_url),
             **(extra or {}),
             "sha256": {name: sha256_file(tmp / name) for name in ("columns.json", "columns.npz", "vectors.npy")},

@@ -135,7 +135,7 @@ def _write_columns(path: Path, text: dict[str, list], numeric: dict[str, np.ndar
 
 def _manifest(base: BuildInfo, build_id: str, total: int, seed: int, dim: int, path: Path) -> dict[str, Any]:
     return {
-        "format": FORMAT_VERSION, "build_id": build_id, "count": total, "embedder": base.manifest.get("embedder", ""),
+        "format": FORMAT_VERSION, "content": base.manifest.get("content"), "build_id": build_id, "count": total, "embedder": base.manifest.get("embedder", ""),
         "dim": dim, "backend": "chroma-embedded", "chroma_url": None, "collection": "segue_tracks",
         "synthetic": True, "base_build": base.build_id, "base_count": base.manifest.get("count"), "seed": seed,
         "sha256": {name: sha256_file(path / name) for name in ("columns.json", "columns.npz", "vectors.npy")},

@@ -262,7 +262,17 @@ EXPLICIT_EXCLUDE = (r"non[- ]?explicit|(?:no|not|nothing|without|zero|avoid|skip
                     r"grandson|granddaughter|classroom|nursery rhymes?|baby shower|my baby'?s|students|"
                     r"(?:[1-9]|1[0-2])[- ]?(?:(?:years?|yrs?)[- ]?olds?|yos?)|little ones?|kiddos?|youngsters|preschool\w*|"
                     r"kindergarten|elementary school|school bus|grandchildren|(?:my|our) (?:son|daughter|nephew|niece)s?|"
-                    r"grandma|grandpa|grandmother|grandfather|grandparents|nana|all ages")
+                    r"grandma|grandpa|grandmother|grandfather|grandparents|nana|all ages|"
+                    r"school (?:bus|disco|dance|party|parties|assembly|run|trip)|primary school|sleepover|playdate")
+
+#: Kids and family listening (read before EXPLICIT_EXCLUDE, which also claims most of these words): the clean
+#: policy plus the kid-safe rule (tools/kid_safe.py). Office, radio and "safe for work" prompts stay clean only;
+#: grandparents, sons and daughters alone may be grown-ups.
+KIDS = (r"kid[- ]?friendly|kid[- ]?safe|(?<!no )(?<!not )(?<!without )(?:kids?|children|child|toddlers?)|kiddos?|"
+        r"little ones?|youngsters|family[- ]?friendly|family|families|safe for (?:my |the |our )?(?:kids|children|family|school)|"
+        r"g[- ]rated|wholesome|all ages|grandkids|grandchildren|grandsons?|granddaughters?|classroom|nursery(?: rhymes?)?|"
+        r"preschool\w*|kindergarten|(?:elementary|primary) school|school (?:bus|disco|dance|party|parties|assembly|run|trip)|"
+        r"(?:[1-9]|1[0-2])[- ]?(?:(?:years?|yrs?)[- ]?olds?|yos?)|(?:my|our) baby'?s|babies|sleepover|playdate")
 
 #: "clean" as a verb (chores), not a content policy: "while I clean", "clean out my basement", "clean up".
 CLEAN_VERB = r"(?:\b(?:i|we|to|while|and|gonna|will|must|need to)\s+clean\b|\bclean\s+(?:out|up|the|my|our|house|room|car))"

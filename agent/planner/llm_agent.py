@@ -342,6 +342,7 @@ def enforce_stated(spec: PlaylistSpec, parsed: PlaylistSpec) -> PlaylistSpec:
         "exclude_artists": list(dict.fromkeys(parsed.exclude_artists + spec.exclude_artists)),
         "exclude_genres": list(dict.fromkeys(parsed.exclude_genres + spec.exclude_genres)),
         "instrumental": parsed.instrumental or spec.instrumental,
+        "kid_safe": parsed.kid_safe or spec.kid_safe,
     }
     if parsed.only_artists:
         update["only_artists"] = parsed.only_artists

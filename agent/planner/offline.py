@@ -26,7 +26,7 @@ FAMILIAR, NEUTRAL, DISCOVER = 0.15, 0.5, 0.85
 # --------------------------------------------------------------------------- phrase passes
 
 def _policy_and_narration(p: Parse) -> None:
-    """Explicit-content and narration words; "clean" as a verb (chores) is not a content policy."""
+    """Explicit-content, kids/family and narration words; "clean" as a verb (chores) is not a content policy."""
     mk = p.mk
     allow = any(True for _ in mk.find(lx.EXPLICIT_ALLOW))
     for pattern, style in ((lx.NARRATION_NONE, "none"), (lx.NARRATION_BRIEF, "brief"), (lx.NARRATION_RADIO, "radio")):
@@ -34,7 +34,9 @@ def _policy_and_narration(p: Parse) -> None:
             p.fields["narration"] = style
     for _ in mk.find(lx.CLEAN_VERB, drop=False):
         p.moods.append("chores")
-    if any(True for _ in mk.find(lx.EXPLICIT_EXCLUDE)):
+    if any(True for _ in mk.find(lx.KIDS, claim=False)):
+        p.fields["kid_safe"] = True
+    if any(True for _ in mk.find(lx.EXPLICIT_EXCLUDE)) or p.fields.get("kid_safe"):
         p.fields["explicit"] = "exclude"
     elif allow:
         p.fields["explicit"] = "allow"

@@ -66,7 +66,7 @@ def resolve_queries(deps: Deps, rows: list[dict[str, Any]], limit: int | None, s
     queries: list[BenchQuery] = []
     total = matched = 0
     for row in rows:
-        keys = truth_of(row)
+        keys = {deps.catalog.song_of(k) for k in truth_of(row)}  # a credited artist's version is the same song
         found = keys & known
         total, matched = total + len(keys), matched + len(found)
         query = query_of(row, found, len(keys)) if found else None

@@ -29,7 +29,7 @@ def deezer_labels(deps: Deps) -> dict[str, tuple[float, float]]:
     with gzip.open(deps.settings.raw_data_dir / FILE, "rt", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             title = r["track_name"].replace("(Explicit)", "").strip()
-            out.setdefault(song_key(r["artist_name"], title), (float(r["valence"]), float(r["arousal"])))
+            out.setdefault(deps.catalog.song_of(song_key(r["artist_name"], title)), (float(r["valence"]), float(r["arousal"])))
     return out
 
 
@@ -47,7 +47,7 @@ def prompts_with_truth(deps: Deps) -> list[tuple[str, float, float]]:
     for c in cpcd.read_conversations(deps.settings.raw_data_dir / cpcd.FILE):
         first = (c.get("turns") or [{}])[0].get("user_query", "").strip()
         if not learns_from(c["id"]) and first:
-            rows.append((first, cpcd.goal_keys(c)))
+            rows.append((first, {catalog.song_of(k) for k in cpcd.goal_keys(c)}))
     out = []
     for prompt, keys in rows:
         found = [labels[k] for k in keys if k in labels]

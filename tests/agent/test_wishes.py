@@ -109,3 +109,39 @@ def test_arc_direction_reads_thirds():
     assert not arc_direction([0.2, 0.3, 0.5, 0.6, 0.8, 0.9], "fall")[0]
     assert arc_direction([0.9, 0.8, 0.5, 0.4, 0.3, 0.2], "fall")[0]
     assert not arc_direction([0.5, 0.5], "rise")[0]
+
+
+@pytest.mark.parametrize("prompt", ["sunday morning pancakes with the kids", "road trip with the kids",
+                                    "halloween party for kids", "school disco", "rock songs for my 8 year old"])
+def test_kids_prompts_are_kid_safe_and_say_so(deps, prompt):
+    """Beyond clean: no title naming drugs, violence, death, sex or profanity; reported; every removal true."""
+    from tools.kid_safe import kid_rules, kid_unsafe
+
+    pl = generate(GenerateRequest(prompt=prompt), deps)
+    tracks = [deps.catalog.get(t.id) for t in pl.tracks]
+    assert pl.spec.kid_safe and pl.spec.explicit == "exclude" and len(tracks) == 20
+    assert not [t.title for t in tracks if kid_unsafe(t.title, t.genres, kid_rules()) or t.explicit is not False]
+    entry = reports(pl)["kid_safe"]
+    assert entry.met and entry.actual == "0 of 20 flagged"
+    for f in pl.filtered:
+        if f.reason.startswith("not for children"):
+            full = deps.catalog.get(f.id)
+            assert kid_unsafe(full.title, full.genres, kid_rules()) == f.reason
+
+
+def test_a_grown_up_prompt_has_no_kid_safe_rule(deps):
+    pl = generate(GenerateRequest(prompt="whiskey drinking country songs"), deps)
+    assert not pl.spec.kid_safe and "kid_safe" not in reports(pl)
+    assert not any(f.reason.startswith("not for children") for f in pl.filtered)
+
+
+def test_no_two_versions_of_a_song_by_the_song_identity(deps):
+    """'studying for finals, no lyrics' once returned 'A Real Hero' twice under two credits; checked here with the
+    pairwise rule (same folded title, lead artist credited on the other), independent of the stored keys."""
+    from tools.song_identity import same_song
+
+    for prompt in ("studying for finals, no lyrics", "pop punk anthems", "Eminem and friends, 40 songs"):
+        tracks = [deps.catalog.get(t.id) for t in generate(GenerateRequest(prompt=prompt), deps).tracks]
+        pairs = [(a.title, b.title) for n, a in enumerate(tracks) for b in tracks[:n]
+                 if same_song((a.title, a.artists), (b.title, b.artists))]
+        assert tracks and not pairs

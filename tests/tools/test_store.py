@@ -198,3 +198,23 @@ def test_upsert_does_not_retry_bad_requests(no_backoff):
     with pytest.raises(ValueError):
         upsert_batch(col, ["a"], np.zeros((1, 3), dtype=np.float32), [{}])
     assert col.calls == 1
+
+
+def test_a_build_of_an_older_content_version_rebuilds_when_opened(small_settings, settings):
+    """A store built before song keys joined re-credited versions (no `content` in its manifest) is rebuilt once
+    on open, from the raw sources, and then opened as it is."""
+    import json
+
+    from tools.ingest import open_catalog
+    from tools.store import CONTENT_VERSION
+
+    shutil.copytree(settings.store_root, small_settings.store_root)
+    old = current_build(small_settings.store_root)
+    manifest = json.loads((old.path / "manifest.json").read_text())
+    manifest.pop("content")
+    (old.path / "manifest.json").write_text(json.dumps(manifest))
+    catalog = open_catalog(small_settings)
+    new = current_build(small_settings.store_root)
+    assert new.manifest["content"] == CONTENT_VERSION and len(catalog) == new.manifest["count"]
+    open_catalog(small_settings)
+    assert current_build(small_settings.store_root).manifest == new.manifest  # opened as it is

@@ -35,6 +35,20 @@ def test_family_listening_is_the_clean_policy(catalog, prompt):
     assert parse_prompt(prompt, catalog).explicit == "exclude"
 
 
+@pytest.mark.parametrize(("prompt", "kid_safe"), [
+    ("sunday morning pancakes with the kids", True), ("road trip with the kids", True), ("bedtime for a toddler", True),
+    ("songs for grandma and my 8 year old", True), ("school disco", True), ("family dinner playlist", True),
+    ("sleepover playlist", True), ("kid-friendly pop", True), ("music for children", True),
+    ("music for my office, safe for work", False), ("radio edits only", False), ("songs for my grandma", False),
+    ("a party with no kids around", False), ("old school hip hop", False), ("late night jazz", False),
+])
+def test_kids_and_family_prompts_get_the_kid_safe_rule(catalog, prompt, kid_safe):
+    """Kids and family: clean and kid-safe; office, radio and grown-up listeners: clean only (or neither)."""
+    spec = parse_prompt(prompt, catalog)
+    assert spec.kid_safe is kid_safe
+    assert not kid_safe or spec.explicit == "exclude"
+
+
 @pytest.mark.parametrize(("prompt", "instrumental"), [
     ("instrumental music for studying", True), ("no vocals, just beats", True), ("music without lyrics", True),
     ("background music, no singing", True), ("mostly instrumental please", False), ("sad songs", False),
