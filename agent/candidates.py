@@ -29,7 +29,7 @@ W_TEXT_MOOD = 1.0  # a mood or activity prompt's title-free text similarity (too
 W_TARGET_WORDS = 1.0  # the mood's feature targets in sound words, added to the query
 W_GENRE_FIT = 0.3  # a track in an asked genre gains this over an unrelated one; neighbours a share of it
 DISCOVER, NEUTRAL = 0.85, 0.5  # the planner's discovery for "deep cuts" and for prompts that say nothing
-W_FAMILIAR = 0.2  # familiarity's weight in the search score at neutral discovery (see familiar_lean)
+W_FAMILIAR = 0.2  # familiarity's weight in the search score at neutral discovery, for prompts naming no genre
 
 
 def search_filters(spec: PlaylistSpec, policy: ContentPolicy) -> SearchFilters:
@@ -214,7 +214,8 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     fit_terms = list(spec.genres) or seed_genres(spec, catalog) or learned_genres(spec, catalog)
     if fit_terms:
         scores = scores + W_GENRE_FIT * genre_fit(fit_terms, catalog)
-    scores = scores + W_FAMILIAR * familiar_lean(spec.discovery) * (familiarity(catalog) - 0.5)
+    if not spec.genres:  # a named genre already narrows the search; it keeps its own deep cuts
+        scores = scores + W_FAMILIAR * familiar_lean(spec.discovery) * (familiarity(catalog) - 0.5)
     hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
     hard[[catalog.index[i] for i in exclude_ids if i in catalog.index]] = False  # tracks the request left out
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))

@@ -65,7 +65,7 @@ def test_neutral_prompts_lean_familiar_and_deep_cuts_do_not(catalog):
     from agent.candidates import familiar_lean
 
     assert familiar_lean(0.15) > familiar_lean(0.5) > familiar_lean(0.85) == 0.0
-    neutral = parse_prompt("rock songs", catalog)
+    neutral = parse_prompt("songs for a road trip", catalog)
     deep = neutral.model_copy(update={"discovery": 0.85})
 
     def top_popularity(spec: PlaylistSpec) -> int:
