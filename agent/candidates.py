@@ -28,6 +28,8 @@ POOL = 400
 W_TEXT_MOOD = 1.0  # a mood or activity prompt's title-free text similarity (tools/sound_text.py) beside its sound
 W_TARGET_WORDS = 1.0  # the mood's feature targets in sound words, added to the query
 W_GENRE_FIT = 0.3  # a track in an asked genre gains this over an unrelated one; neighbours a share of it
+DISCOVER, NEUTRAL = 0.85, 0.5  # the planner's discovery for "deep cuts" and for prompts that say nothing
+W_FAMILIAR = 0.2  # familiarity's weight in the search score at neutral discovery, for prompts naming no genre
 
 
 def search_filters(spec: PlaylistSpec, policy: ContentPolicy) -> SearchFilters:
@@ -172,6 +174,30 @@ def sound_scores(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> n
     return rows @ coords.astype(np.float32)
 
 
+def familiar_lean(discovery: float) -> float:
+    """How much familiarity counts: 1 at neutral discovery, 2 for familiar hits, 0 for deep cuts and new artists."""
+    return float(np.clip((DISCOVER - discovery) / (DISCOVER - NEUTRAL), 0.0, 2.0))
+
+
+_familiar: dict[int, np.ndarray] = {}
+
+
+def familiarity(catalog: Catalog) -> np.ndarray:
+    """How familiar each track is (0-1): the mean of its popularity and its popularity percentile among the
+    tracks of its decade, so a classic counts as familiar beside today's streaming numbers."""
+    key = id(catalog)
+    if key not in _familiar:
+        decade = catalog.year // 10
+        era = np.zeros(len(catalog), dtype=np.float32)
+        for d in np.unique(decade):
+            rows = np.flatnonzero(decade == d)
+            rank = np.argsort(np.argsort(catalog.popularity[rows], kind="stable"), kind="stable")
+            era[rows] = rank / max(1, len(rows) - 1)
+        _familiar.clear()
+        _familiar[key] = 0.5 * catalog.popularity / 100.0 + 0.5 * era
+    return _familiar[key]
+
+
 def learned_genres(spec: PlaylistSpec, catalog: Catalog) -> list[str]:
     """For a prompt read only by the learned model: the genres its nearest real playlists and requests hold."""
     if spec.moods or spec.genres or spec.seed_artists or not spec.feature_targets:
@@ -209,6 +235,8 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     fit_terms = list(spec.genres) or seed_genres(spec, catalog) or learned_genres(spec, catalog)
     if fit_terms:
         scores = scores + W_GENRE_FIT * genre_fit(fit_terms, catalog)
+    if not spec.genres:  # a named genre already narrows the search; it keeps its own deep cuts
+        scores = scores + W_FAMILIAR * familiar_lean(spec.discovery) * (familiarity(catalog) - 0.5)
     hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
     hard[[catalog.index[i] for i in exclude_ids if i in catalog.index]] = False  # tracks the request left out
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))

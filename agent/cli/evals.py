@@ -78,17 +78,21 @@ def bench(
     limit: Annotated[int | None, typer.Option(min=1, help="Sample this many queries (seeded); default 100 playlists, all CPCD.")] = None,
     seed: Annotated[int, typer.Option(help="Sampling and random-baseline seed.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    fold: Annotated[str, typer.Option(help="measure: the half no learned model read (reported figures); "
+                                           "learn: the half they read (tune there).")] = "measure",
 ) -> None:
     from core.errors import InvalidInput
     from evals.benchmarks import run_benchmark
 
     if name not in ("playlists", "cpcd", "mood"):
         raise InvalidInput(f"unknown benchmark {name!r}; use playlists, cpcd or mood")
+    if fold not in ("measure", "learn"):
+        raise InvalidInput(f"unknown fold {fold!r}; use measure or learn")
     with progress_bar(not as_json) as bar:
         from agent.deps import get_deps
 
         deps = get_deps(progress=bar)
-        result = run_benchmark(name, deps, limit=limit, seed=seed, progress=bar)
+        result = run_benchmark(name, deps, limit=limit, seed=seed, progress=bar, fold=fold)  # type: ignore[arg-type]
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:

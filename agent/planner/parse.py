@@ -12,6 +12,9 @@ from agent.planner.vocab import Vocab
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 SEPARATORS = {"or", "and", "nor", "plus", "n"}
 _BREAK = re.compile(r"[,/;:.!?|()]")
+PLACE_GENRES = frozenset({"house", "garage"})  # also rooms: "cleaning around the house", "in my garage"
+_OWNERS = frozenset({"the", "my", "our", "your", "his", "her", "their", "mom", "moms", "grandmas", "friends"})
+_MUSIC = frozenset({"music", "songs", "tracks", "tunes", "beats", "playlist", "mix", "vibes", "party", "parties"})
 
 
 @dataclass
@@ -51,7 +54,15 @@ class Parse:
         n, genre = self.vocab.genre_at(self.words, i)
         while genre and n > 1 and not self.joined(i, n):
             n, genre = self.vocab.genre_at(self.words, i, stop=i + n - 1)
+        if genre and n == 1 and self.is_place(i):
+            return 0, None
         return n, genre
+
+    def is_place(self, i: int) -> bool:
+        """A genre word that names a room after 'the' / 'my' ('decorate my house'), not followed by 'music'."""
+        after = self.words[i + 1] if i + 1 < len(self.words) and self.joined(i, 2) else ""
+        return (self.words[i] in PLACE_GENRES and i > 0 and self.words[i - 1] in _OWNERS
+                and self.joined(i - 1, 2) and after not in _MUSIC)
 
     def mood_at(self, i: int, min_n: int = 1) -> tuple[int, str | None]:
         n, mood = self.vocab.mood_at(self.words, i, min_n=min_n)

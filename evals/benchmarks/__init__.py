@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from agent.deps import Deps
 from evals.benchmarks.common import BenchQuery, BenchResult, Ranker, SystemScore, baselines, relevance
 from tools.catalog import Catalog
+from tools.folds import Fold
 
 DEFAULT_LIMITS: dict[str, int | None] = {"playlists": 100, "cpcd": None}  # a few minutes on 2 cores
 Metrics = Callable[[BenchQuery, list[str], list[bool], Catalog], dict[str, float]]
@@ -39,8 +40,10 @@ def evaluate(queries: list[BenchQuery], systems: dict[str, Ranker], metrics: Met
 
 
 def run_benchmark(name: str, deps: Deps, *, limit: int | None = None, seed: int = 0,
-                  progress: Progress | None = None, systems: Iterable[str] | None = None) -> BenchResult:
-    """Load the benchmark's queries, run Segue and every baseline on them, and return the table."""
+                  progress: Progress | None = None, systems: Iterable[str] | None = None,
+                  fold: Fold = "measure") -> BenchResult:
+    """Load the benchmark's queries, run Segue and every baseline on them, and return the table.
+    fold="learn" scores the half the learned models read (for tuning); the reported figures use "measure"."""
     from evals.cache import llm_cache
 
     if name == "mood":
@@ -51,7 +54,7 @@ def run_benchmark(name: str, deps: Deps, *, limit: int | None = None, seed: int 
         from evals.benchmarks import playlists as bench
     else:
         from evals.benchmarks import cpcd as bench  # type: ignore[no-redef]
-    queries, info = bench.load_queries(deps, limit=limit or DEFAULT_LIMITS[name], seed=seed)
+    queries, info = bench.load_queries(deps, limit=limit or DEFAULT_LIMITS[name], seed=seed, fold=fold)
     chosen = {k: v for k, v in baselines(deps, seed).items() if systems is None or k in set(systems)}
     with llm_cache(deps.settings.home / "eval-cache"):
         scores = evaluate(queries, chosen, bench.metrics, deps, progress)

@@ -15,7 +15,7 @@ from typing import Any
 from agent.deps import Deps
 from evals.benchmarks.common import BenchQuery, hit, mrr, resolve_queries
 from tools.catalog import Catalog
-from tools.folds import learns_from
+from tools.folds import Fold, in_fold
 from tools.normalize import song_key
 
 FILE = "cpcd_v1_dev_conversations.jsonl.gz"
@@ -36,9 +36,11 @@ def goal_keys(conv: dict[str, Any]) -> set[str]:
     return keys
 
 
-def load_queries(deps: Deps, limit: int | None = None, seed: int = 0) -> tuple[list[BenchQuery], dict[str, Any]]:
-    """Every conversation (or a seeded sample): the first user turn is the prompt, the goal playlist the truth."""
-    rows = sorted((r for r in read_conversations(deps.settings.raw_data_dir / FILE) if not learns_from(r["id"])),
+def load_queries(deps: Deps, limit: int | None = None, seed: int = 0,
+                 fold: Fold = "measure") -> tuple[list[BenchQuery], dict[str, Any]]:
+    """Every conversation of the fold (or a seeded sample): the first user turn is the prompt, the goal
+    playlist the truth. fold="learn" is the half the learned models read: tune there, report "measure"."""
+    rows = sorted((r for r in read_conversations(deps.settings.raw_data_dir / FILE) if in_fold(r["id"], fold)),
                   key=lambda r: r["id"])
 
     def query_of(conv: dict[str, Any], found: set[str], total: int) -> BenchQuery | None:

@@ -15,7 +15,7 @@ from typing import Any
 from agent.deps import Deps
 from evals.benchmarks.common import BenchQuery, genre_precision, hit, ndcg, r_precision, resolve_queries
 from tools.catalog import Catalog
-from tools.folds import learns_from
+from tools.folds import Fold, in_fold
 from tools.normalize import song_key
 
 FILE = "playlists_spotify_songs.jsonl.gz"
@@ -26,9 +26,10 @@ def read_playlists(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def load_queries(deps: Deps, limit: int | None = None, seed: int = 0) -> tuple[list[BenchQuery], dict[str, Any]]:
-    """Every playlist (or a seeded sample of `limit`), with its truth resolved against the catalog."""
-    rows = sorted((r for r in read_playlists(deps.settings.raw_data_dir / FILE) if not learns_from(r["playlist_id"])),
+def load_queries(deps: Deps, limit: int | None = None, seed: int = 0,
+                 fold: Fold = "measure") -> tuple[list[BenchQuery], dict[str, Any]]:
+    """Every playlist of the fold (or a seeded sample of `limit`), with its truth resolved against the catalog."""
+    rows = sorted((r for r in read_playlists(deps.settings.raw_data_dir / FILE) if in_fold(r["playlist_id"], fold)),
                   key=lambda r: r["playlist_id"])
 
     def truth_of(r: dict[str, Any]) -> set[str]:

@@ -46,3 +46,30 @@ def test_thin_genre_widens_to_neighbours_not_unrelated(catalog):
     wide = widened(list(spec.genres), catalog)
     assert wide.sum() > catalog.genre_mask(["bossa nova"]).sum()
     assert not wide[catalog.genre_mask(["gangster rap"]) & ~catalog.genre_mask(["bossa nova", "samba", "mpb", "latin"])].any()
+
+
+def test_familiarity_ranks_within_the_decade(catalog):
+    from agent.candidates import familiarity
+
+    fam = familiarity(catalog)
+    assert fam.shape == (len(catalog),) and 0 <= fam.min() and fam.max() <= 1
+    decade = catalog.year // 10
+    for d in set(decade.tolist()):
+        rows = decade == d
+        if rows.sum() > 5:  # within a decade, more popular is never less familiar
+            order = catalog.popularity[rows].argsort(kind="stable")
+            assert (fam[rows][order][1:] >= fam[rows][order][:-1] - 1e-6).all()
+
+
+def test_neutral_prompts_lean_familiar_and_deep_cuts_do_not(catalog):
+    from agent.candidates import familiar_lean
+
+    assert familiar_lean(0.15) > familiar_lean(0.5) > familiar_lean(0.85) == 0.0
+    neutral = parse_prompt("songs for a road trip", catalog)
+    deep = neutral.model_copy(update={"discovery": 0.85})
+
+    def top_popularity(spec: PlaylistSpec) -> int:
+        best = sorted(gather(spec, ContentPolicy(), catalog), key=lambda c: -c.score)[:40]
+        return sum(c.track.popularity for c in best)
+
+    assert top_popularity(neutral) > top_popularity(deep)

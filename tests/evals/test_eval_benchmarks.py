@@ -78,3 +78,13 @@ def test_an_oracle_scores_perfectly_and_segue_ranks_catalog_tracks(bench_deps):
     ranked = segue_ranking(queries[0].prompt, bench_deps)
     assert 0 < len(ranked) <= 100 and len(set(ranked)) == len(ranked)
     assert all(bench_deps.catalog.get(i) is not None for i in ranked)
+
+
+def test_the_learn_fold_is_the_other_half(bench_deps):
+    from evals.benchmarks import cpcd
+    from tools.folds import learns_from
+
+    measured, _ = cpcd.load_queries(bench_deps)
+    learned, _ = cpcd.load_queries(bench_deps, fold="learn")
+    assert measured and learned and not {q.id for q in measured} & {q.id for q in learned}
+    assert all(learns_from(q.id) for q in learned) and not any(learns_from(q.id) for q in measured)

@@ -184,3 +184,17 @@ def test_policy_uses_the_prompts_own_words(deps):
     policy = policy_for(request, lax, None, deps)
     assert policy.explicit == "exclude"
     assert "Drake" in policy.blocked_artists and "country" in policy.blocked_genres
+
+
+@pytest.mark.parametrize(("prompt", "genre"), [
+    ("a playlist for cleaning around the house", None),
+    ("songs while I decorate my house for christmas", None),
+    ("house music for my house party", "house"),
+    ("play the house music", "house"),
+    ("deep house", "deep house"),
+])
+def test_a_room_is_not_a_genre(catalog, prompt, genre):
+    spec = parse_prompt(prompt, catalog)
+    assert ("house" in " ".join(spec.genres)) == (genre is not None)
+    if genre:
+        assert genre in spec.genres
