@@ -64,8 +64,8 @@ class Settings(BaseSettings):
                                   "(response_format json_schema); off: plain JSON in the reply, parsed.")
     llm_narration: Literal["all", "ends", "intro", "off"] = Field(
         "all", description="Which narration segments the model writes (the others are grounded templates): all, "
-        "ends (intro and outro), intro (the default for a loopback base URL, where each segment costs seconds of "
-        "CPU) or off.")
+        "ends (intro and outro), intro, or off (the default for a loopback base URL: a CPU model spends 6-8 s on "
+        "an intro, as long as the plan itself).")
     llm_fallback: bool = Field(True, description="Fall back to the offline planner when the LLM fails.")
     prompt_version: str = Field("v3", description="Which prompts/<version>/ to use.")
 
@@ -86,21 +86,21 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _local_model_defaults(self) -> Settings:
         """A model server on this machine (loopback base URL) gets CPU-friendly time limits, no SDK retries and
-        model narration of the intro only, unless set."""
+        narration by the grounded templates, unless set."""
         if self.llm_is_local:
             if "llm_timeout_s" not in self.model_fields_set:
                 self.llm_timeout_s = LOCAL_LLM_TIMEOUT_S
             if "request_deadline_s" not in self.model_fields_set:
                 self.request_deadline_s = LOCAL_DEADLINE_S
             if "llm_narration" not in self.model_fields_set:
-                self.llm_narration = "intro"
+                self.llm_narration = "off"
             if "llm_max_retries" not in self.model_fields_set:
                 self.llm_max_retries = 0  # a retried timeout only queues the same work again on a busy local server
         return self
 
     def pointed_at(self, base_url: str, model: str = "local", **changes: object) -> Settings:
         """These settings on another OpenAI-compatible server, with the defaults that server gets (a loopback
-        URL: CPU-friendly time limits, no SDK retries, model narration of the intro only) unless set here or
+        URL: CPU-friendly time limits, no SDK retries, template narration) unless set here or
         before; `model_copy` alone would keep the defaults of the old URL."""
         values = self.model_dump(exclude_unset=True) | {"provider": "openai", "llm_base_url": base_url,
                                                          "llm_model": model, **changes}

@@ -209,13 +209,13 @@ def test_local_base_url_gets_cpu_friendly_time_limits():
     local = Settings(llm_base_url="http://127.0.0.1:8088/v1")
     remote = Settings(llm_base_url="https://models.example/v1")
     assert local.llm_timeout_s >= 60 and local.request_deadline_s >= 90 and local.llm_max_retries == 0
-    assert local.llm_narration == "intro" and remote.llm_narration == "all"
+    assert local.llm_narration == "off" and remote.llm_narration == "all"
     assert (remote.llm_timeout_s, remote.request_deadline_s) == (20.0, 45.0)
     assert Settings(llm_base_url="http://localhost:1/v1", request_deadline_s=7).request_deadline_s == 7
     moved = remote.pointed_at("http://127.0.0.1:8088/v1")  # a copy moved to a local server gets its defaults
-    assert (moved.llm_narration, moved.llm_max_retries, moved.request_deadline_s) == ("intro", 0, local.request_deadline_s)
-    kept = Settings(llm_narration="off").pointed_at("http://127.0.0.1:8088/v1", request_deadline_s=300.0)
-    assert (kept.llm_narration, kept.request_deadline_s, kept.llm_timeout_s) == ("off", 300.0, local.llm_timeout_s)
+    assert (moved.llm_narration, moved.llm_max_retries, moved.request_deadline_s) == ("off", 0, local.request_deadline_s)
+    kept = Settings(llm_narration="intro").pointed_at("http://127.0.0.1:8088/v1", request_deadline_s=300.0)
+    assert (kept.llm_narration, kept.request_deadline_s, kept.llm_timeout_s) == ("intro", 300.0, local.llm_timeout_s)
 
 
 def test_a_process_exits_at_the_deadline_without_waiting_for_the_worker(tmp_path):

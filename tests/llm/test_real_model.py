@@ -4,6 +4,8 @@ narration is grounded, and a failure is an honest, degraded fallback rather than
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from agent.generate import generate
@@ -25,10 +27,11 @@ def test_the_planner_looks_things_up_then_plans(real_deps):
 
 def test_a_playlist_keeps_its_constraints_and_grounded_narration(real_deps):
     prompt = "90s hip hop throwbacks, 12 songs, no explicit"
-    playlist = generate(GenerateRequest(prompt=prompt, provider="openai"), real_deps)
+    narrated = dataclasses.replace(real_deps, settings=real_deps.settings.model_copy(update={"llm_narration": "intro"}))
+    playlist = generate(GenerateRequest(prompt=prompt, provider="openai"), narrated)
     assert len(playlist.tracks) == 12 and all(t.explicit is False for t in playlist.tracks)
     assert all(c.met for c in playlist.constraints), playlist.constraints
-    assert playlist.usage.model_calls >= 2 and playlist.usage.prompt_tokens > 0
+    assert playlist.usage.model_calls >= 3 and playlist.usage.prompt_tokens > 0  # look-ups, plan, the intro
     tracks = [real_deps.catalog.get(t.id) for t in playlist.tracks]
     facts = build_facts(tracks, playlist.spec, prompt, [])
     for segment in playlist.segments:
