@@ -1,6 +1,6 @@
 """Kid-safe: beyond clean. A clean-flagged track has no explicit lyrics, yet "Codeine" or "Graveyard" is still not
-for a children's playlist. For kids and family prompts the content filter also removes tracks whose title or album
-names drugs, alcohol, violence, death or horror, sex or profanity, or whose genres are ones such songs come from.
+for a children's playlist. For kids and family prompts the content filter also removes tracks whose title names
+drugs, alcohol, violence, death or horror, sex or profanity, or whose genres are ones such songs come from.
 Album names are not read: an album's name says what the record is about, not this song (on the real catalog it
 would also drop 'Viva La Vida' for 'Viva La Vida or Death and All His Friends' and 'Centuries' for
 'American Beauty/American Psycho').
@@ -34,8 +34,6 @@ class KidRules:
 
     def title_hit(self, text: str) -> str | None:
         """The first listed word or phrase that `text` names (whole words, folded), or None."""
-        if _CENSORED.search(clean_text(text)):
-            return "a censored word"
         folded = self._allowed_out(text)
         hit = next((w for w in folded.split() if w in self.words), None)
         return hit or next((p for p in self.phrases if f" {p} " in folded), None)
@@ -48,7 +46,6 @@ class KidRules:
             if term:
                 return term
         return None
-
 
     def _allowed_out(self, text: str) -> str:
         """Folded text, space-padded, with the allowed phrases taken out."""
@@ -95,9 +92,10 @@ def kid_rules(path: Path | None = None) -> KidRules:
 def kid_unsafe(title: str, genres: list[str], rules: KidRules) -> str | None:
     """Why a track is not for children ("not for children: title names 'codeine'"), or None. The title is read
     without featured credits and version suffixes ('feat. Madison Beer', '- From "Four Weddings and a Funeral"')."""
-    hit = rules.title_hit(base_title(title))
-    if hit:
-        return f"not for children: title names {hit!r}" if hit != "a censored word" else \
-            "not for children: title has a censored word"
+    title = base_title(title)
+    if _CENSORED.search(clean_text(title)):
+        return "not for children: title has a censored word"
+    if hit := rules.title_hit(title):
+        return f"not for children: title names {hit!r}"
     genre = rules.genre_hit(genres)
     return f"not for children: genre {genre!r}" if genre else None
