@@ -1,7 +1,8 @@
 """spec (+ profile) → candidates: hard filters from the spec and policy, semantic queries from the rest.
 
 Mood, activity and scene prompts are matched by sound (tools/sound.py: how tracks sound and what they were
-put with) and by title-free track text (tools/sound_text.py); prompts that name genres, artists or nothing
+put with), by title-free track text (tools/sound_text.py) and lean to the tracks real playlists and requests
+with the nearest names held (tools/mood_model.went_with); prompts that name genres, artists or nothing
 the sound model reads are matched against the full track text, titles included. Asked genres add a graded
 genre fit (agent/genre_fit.py) and widen to their neighbours in the genre graph when thin."""
 
@@ -20,7 +21,7 @@ from tools.catalog import Catalog, embed_query, top_k
 from tools.content_filter import ContentPolicy
 from tools.embeddings import normalise
 from tools.library.owned import owned_mask
-from tools.mood_model import learned_targets, neighbour_genres
+from tools.mood_model import learned_targets, neighbour_genres, went_with
 from tools.sound import catalog_sound, target_vector
 from tools.sound_text import catalog_sound_text
 
@@ -30,6 +31,8 @@ W_TARGET_WORDS = 1.0  # the mood's feature targets in sound words, added to the 
 W_GENRE_FIT = 0.3  # a track in an asked genre gains this over an unrelated one; neighbours a share of it
 DISCOVER, NEUTRAL = 0.85, 0.5  # the planner's discovery for "deep cuts" and for prompts that say nothing
 W_FAMILIAR = 0.2  # familiarity's weight in the search score at neutral discovery, for prompts naming no genre
+W_WENT_WITH = 0.4  # mood, activity and scene prompts: a track the nearest real playlists and first requests hold
+#                    (tools/mood_model.went_with) gains up to this
 
 
 def search_filters(spec: PlaylistSpec, policy: ContentPolicy) -> SearchFilters:
@@ -237,6 +240,9 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
         scores = scores + W_GENRE_FIT * genre_fit(fit_terms, catalog)
     if not spec.genres:  # a named genre already narrows the search; it keeps its own deep cuts
         scores = scores + W_FAMILIAR * familiar_lean(spec.discovery) * (familiarity(catalog) - 0.5)
+    votes = None if names_things(spec) else went_with(embed_query(query_text(spec)), catalog)
+    if votes is not None and W_WENT_WITH:
+        scores = scores + W_WENT_WITH * votes
     hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
     hard[[catalog.index[i] for i in exclude_ids if i in catalog.index]] = False  # tracks the request left out
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))

@@ -80,3 +80,38 @@ def _members(catalog, model: SoundModel) -> dict[int, list[int]]:
                 out.setdefault(p, []).append(catalog.index[tid])
         _groups[key] = out
     return _groups[key]
+
+
+WITH_K = 10  # nearest playlists and requests whose tracks vote
+WITH_SHARPNESS = 0.1  # softmax temperature of their votes over cosine similarity
+WITH_MIN_SIMILARITY = 0.35  # farther phrases do not vote
+WITH_KINDS = ("playlist", "request")
+
+
+def went_with(vector: np.ndarray, catalog, model: SoundModel | None = None, k: int = WITH_K) -> np.ndarray | None:
+    """What people put with a phrase like this one: per catalog row, the votes of the k nearest real playlists
+    and first requests that hold the track (each weighted by nearness, a long playlist's votes spread thinner),
+    scaled so the best-voted track has 1. None when no playlist or request is near."""
+    m = model or load_model()
+    sims = (m.vectors @ vector.astype(np.float32)).astype(np.float64)
+    sims[~_voters(m)] = -1.0
+    top = [int(r) for r in np.argsort(-sims, kind="stable")[:k] if sims[r] >= WITH_MIN_SIMILARITY]
+    if not top:
+        return None
+    groups = _members(catalog, m)
+    votes = np.zeros(len(catalog), dtype=np.float32)
+    for r in top:
+        members = groups.get(r, [])
+        if members:
+            votes[members] += np.exp((sims[r] - sims[top[0]]) / WITH_SHARPNESS) / np.sqrt(len(members))
+    best = float(votes.max())
+    return votes / best if best > 0 else None
+
+
+_voter_masks: dict[int, np.ndarray] = {}
+
+
+def _voters(model: SoundModel) -> np.ndarray:
+    if id(model) not in _voter_masks:
+        _voter_masks[id(model)] = np.isin(model.kinds, WITH_KINDS)
+    return _voter_masks[id(model)]

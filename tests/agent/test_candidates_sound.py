@@ -73,3 +73,28 @@ def test_neutral_prompts_lean_familiar_and_deep_cuts_do_not(catalog):
         return sum(c.track.popularity for c in best)
 
     assert top_popularity(neutral) > top_popularity(deep)
+
+
+def test_mood_prompts_lean_to_what_real_playlists_put_with_them(catalog, monkeypatch):
+    import agent.candidates as candidates
+    from tools.catalog import embed_query
+    from tools.mood_model import went_with
+
+    spec = parse_prompt("heartbroken and crying in the car at 2am", catalog)
+    assert not names_things(spec)
+    votes = went_with(embed_query(candidates.query_text(spec)), catalog)
+    assert votes is not None
+    voted = {catalog.ids[i] for i in (votes > 0.2).nonzero()[0]}
+    top = {c.track.id for c in sorted(gather(spec, ContentPolicy(), catalog), key=lambda c: -c.score)[:40]}
+    monkeypatch.setattr(candidates, "W_WENT_WITH", 0.0)
+    before = {c.track.id for c in sorted(gather(spec, ContentPolicy(), catalog), key=lambda c: -c.score)[:40]}
+    assert len(top & voted) > len(before & voted)
+
+
+def test_prompts_that_name_things_keep_their_own_text_ranking(catalog, monkeypatch):
+    import agent.candidates as candidates
+
+    spec = parse_prompt("Taylor Swift", catalog)
+    top = [c.track.id for c in gather(spec, ContentPolicy(), catalog)]
+    monkeypatch.setattr(candidates, "W_WENT_WITH", 0.0)
+    assert [c.track.id for c in gather(spec, ContentPolicy(), catalog)] == top

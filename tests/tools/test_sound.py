@@ -54,3 +54,24 @@ def test_folds_split_about_half_and_are_stable():
     share = sum(map(learns_from, ids)) / len(ids)
     assert 0.45 < share < 0.55
     assert [learns_from(i) for i in ids[:50]] == [learns_from(i) for i in ids[:50]]
+
+
+def test_went_with_votes_for_the_tracks_the_nearest_requests_held(catalog):
+    from tools.mood_model import _members, went_with
+
+    model = load_model()
+    groups = _members(catalog, model)
+    row = next(r for r, kind in enumerate(model.kinds.tolist()) if kind == "request" and len(groups.get(r, [])) >= 3)
+    votes = went_with(model.vectors[row], catalog)
+    assert votes is not None and votes.shape == (len(catalog),)
+    assert votes.max() == 1.0 and votes.min() == 0.0
+    best = set(np.flatnonzero(votes >= 0.5 * votes.max()).tolist())
+    assert best & set(groups[row])  # the phrase's own tracks are among the best voted
+
+
+def test_went_with_is_silent_when_no_playlist_or_request_is_near(catalog):
+    from tools.mood_model import went_with
+
+    model = load_model()
+    far = np.zeros(model.vectors.shape[1], dtype=np.float32)
+    assert went_with(far, catalog) is None
