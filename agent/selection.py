@@ -400,8 +400,8 @@ def why_for(t: Track, spec: PlaylistSpec, profile: Any) -> str:
     if g := matched_genre(t, spec.genres):
         facts.append(g)
     seeds = {norm_artist(a) for a in spec.seed_artists}
-    if seeds & {norm_artist(a) for a in t.artists}:
-        facts.append(f"{t.artist}, named in the prompt")
+    if named := next((a for a in t.artists if norm_artist(a) in seeds), None):  # a guest may be the one named
+        facts.append(f"{named}, named in the prompt" if named == t.artist else f"with {named}, named in the prompt")
     facts += taste_facts(t, profile)
     estimated = t.features_from == "audio"  # only tempo, key and energy, and only estimated: said so
     if not estimated and (words := mood_words(t)[:2]):

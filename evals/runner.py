@@ -99,13 +99,19 @@ def build_request(case: Case, variant: Variant, repeat: int) -> GenerateRequest:
 
 def run_case(case: Case, variant: Variant, repeat: int, deps: Deps, ctx: ScoreContext,
              assertions: list[Assertion] | None = None) -> CaseResult:
-    """Generate, then score; a clean refusal passes only when the case allows one, a crash is an error."""
+    """Generate (then refine, for a case with follow-ups), then score; a clean refusal passes only when the case
+    allows one, a crash is an error."""
     from agent.generate import generate
+    from agent.refine import refine
 
-    base = {"case_id": case.id, "variant": variant.name, "repeat": repeat, "prompt": case.prompt[:300], "tags": case.tags}
+    prompt = " · ".join([case.prompt, *case.refine])
+    base = {"case_id": case.id, "variant": variant.name, "repeat": repeat, "prompt": prompt[:300], "tags": case.tags}
     start = time.perf_counter()
     try:
         playlist = generate(build_request(case, variant, repeat), deps)
+        for instruction in case.refine:
+            ctx = dataclasses.replace(ctx, parent=playlist)
+            playlist = refine(playlist, instruction, deps, seed=case.options.seed + repeat).playlist
     except (ValidationError, InvalidInput) as exc:
         refused = Outcome(kind="refused", status="fail" if case.expect == "ok" else "pass",
                           detail=_first_line(exc))

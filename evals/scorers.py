@@ -34,6 +34,7 @@ class ScoreContext:
 
     catalog: Catalog | None = None
     judge: Callable[[str], dict] | None = None  # model-graded rubric: prompt → {"score": 0-1, "reason": str}
+    parent: Playlist | None = None  # for a refine case: the playlist the last follow-up refined
 
 
 class _Args(BaseModel):
@@ -110,6 +111,18 @@ class ReportedArgs(_Args):
     name: str
     met: bool | None = Field(None, description="The report's met flag must be this (None: any).")
     note: bool = Field(False, description="An unmet report must carry a note.")
+
+
+class MoveArgs(_Args):
+    feature: Literal["energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness",
+                     "tempo", "year", "popularity"]
+    direction: Literal["lower", "higher"]
+    min_delta: float = Field(0.03, ge=0, description="Least change of the mean (tempo in BPM, year in years).")
+
+
+class KeptArgs(_Args):
+    min: float = Field(0.0, ge=0, le=1, description="Least share of the earlier playlist's tracks still present.")
+    max: float = Field(1.0, ge=0, le=1, description="Largest share still present (below 1: something changed).")
 
 
 class RubricArgs(_Args):
@@ -389,6 +402,34 @@ def rubric(p: Playlist, a: RubricArgs, ctx: ScoreContext) -> Outcome:
     return outcome("rubric", score >= a.min_score, f"{score:.2f}: {str(verdict.get('reason', ''))[:160]}")
 
 
+def _mean_of(p: Playlist, feature: str, catalog: Catalog | None) -> float | None:
+    values = [getattr(_full_track(t, catalog) or t, feature, None) for t in p.tracks if t.kind != "talk"]
+    known = [float(v) for v in values if v]  # 0: a year or tempo not known
+    return sum(known) / len(known) if known else None
+
+
+def vs_parent(p: Playlist, a: MoveArgs, ctx: ScoreContext) -> Outcome:
+    """A refine moved the mean of a feature the asked way ('calmer': energy lower than before)."""
+    if ctx.parent is None:
+        return outcome("vs_parent", False, "the case refines nothing: no playlist to compare with")
+    before, after = _mean_of(ctx.parent, a.feature, ctx.catalog), _mean_of(p, a.feature, ctx.catalog)
+    if before is None or after is None:
+        return outcome("vs_parent", False, f"{a.feature} unknown")
+    moved = (before - after) if a.direction == "lower" else (after - before)
+    return outcome("vs_parent", moved >= a.min_delta - 1e-9,
+                   f"mean {a.feature} {before:.2f} → {after:.2f} (asked {a.direction} by ≥ {a.min_delta:g})")
+
+
+def kept_share(p: Playlist, a: KeptArgs, ctx: ScoreContext) -> Outcome:
+    """Share of the refined playlist's tracks still in the refined one: a mix-in keeps most, a hard change few."""
+    if ctx.parent is None:
+        return outcome("kept_share", False, "the case refines nothing: no playlist to compare with")
+    old = {t.id for t in ctx.parent.tracks}
+    share = len(old & {t.id for t in p.tracks}) / len(old) if old else 0.0
+    return outcome("kept_share", a.min - 1e-9 <= share <= a.max + 1e-9,
+                   f"{share:.0%} of the {len(old)} tracks kept (asked [{a.min:.0%}, {a.max:.0%}])")
+
+
 Scorer = Callable[[Playlist, Any, ScoreContext], Outcome]
 SCORERS: dict[str, tuple[Any, Scorer]] = {
     "count": (CountArgs, count), "duration": (DurationArgs, duration), "no_explicit": (bool, no_explicit),
@@ -403,6 +444,7 @@ SCORERS: dict[str, tuple[Any, Scorer]] = {
     "reported": (ReportedArgs, reported), "filtered_honest": (bool, filtered_honest),
     "title_word_share": (TitleWordArgs, title_word_share), "feature_mean": (MeanArgs, feature_mean),
     "popularity_rank": (PopularityArgs, popularity_rank), "no_title_words": (list[str], no_title_words),
+    "vs_parent": (MoveArgs, vs_parent), "kept_share": (KeptArgs, kept_share),
 }
 
 

@@ -78,6 +78,10 @@ class Case(BaseModel):
     expect: Literal["ok", "invalid_input", "ok_or_refused"] = Field(
         "ok", description="invalid_input: must be refused cleanly; ok_or_refused: either, but never a crash.")
     defaults: bool = Field(True, description="Also apply the suite's default assertions.")
+    refine: list[str] = Field(default_factory=list, max_length=5, description=(
+        "Follow-ups applied in order to the generated playlist, as `POST /playlists/{id}/refine` does ('calmer', "
+        "'add some 80s'); the assertions score the last playlist, and `vs_parent` and `kept_share` compare it "
+        "with the playlist it refined."))
     assertions: list[Assertion] = Field(default_factory=list, alias="assert")
 
     @field_validator("prompt", mode="before")

@@ -35,7 +35,7 @@ from agent.selection import Selection
 from agent.talk_slots import TalkChoice, music_spec
 from tools.content_filter import ContentPolicy, apply_policy
 
-SOFT_FIELDS = ("genres", "seed_artists", "query")
+SOFT_FIELDS = ("genres", "seed_artists", "query", "mix")
 REPLACE_SHARE = 0.4  # share of the kept tracks a soft change replaces
 
 __all__ = ["DiffItem", "PlaylistDiff", "RefineRequest", "RefineResult", "SpecChange", "refine"]
@@ -99,7 +99,7 @@ def keep_fitting(playlist: Playlist, delta: Delta, policy: ContentPolicy, deps: 
     allowed, filtered = apply_policy(present, policy)
     kept: list[Track] = []
     for t in allowed:
-        reason = next((r for b in delta.bounds if (r := b.violation(_value(t, b)))), None)
+        reason = next((r for b in delta.bounds if b.scope == "playlist" and (r := b.violation(_value(t, b)))), None)
         if reason:
             removed.append(FilteredItem(id=t.id, title=t.title, artists=list(t.artists), reason=reason))
         else:
@@ -155,7 +155,9 @@ def make_room(kept: list[Track], delta: Delta, deps: Deps, profile) -> tuple[lis
 
 
 def fill(kept: list[Track], delta: Delta, policy: ContentPolicy, deps: Deps, profile, seed: int) -> tuple[list[Track], dict[str, str]]:
-    """New tracks for the gap, chosen by the normal selection from candidates inside every window."""
+    """New tracks for the gap, chosen by the normal selection from candidates inside every window (a mix-in's
+    windows too: 'add some 80s' fills the gap from the 1980s)."""
+    delta = delta.model_copy(update={"spec": with_added_windows(delta.spec, delta.bounds)})
     spec = fill_spec(kept, delta.spec)
     if spec is None:
         return [], {}
@@ -165,6 +167,16 @@ def fill(kept: list[Track], delta: Delta, policy: ContentPolicy, deps: Deps, pro
     selection = select(pool, spec, policy, profile, seed)
     fitted = [t for t in selection.tracks if not any(b.violation(_value(t, b)) for b in delta.bounds)]
     return fitted, {t.id: added_why(t, selection.why.get(t.id, ""), delta) for t in fitted}
+
+
+def with_added_windows(spec: PlaylistSpec, bounds: list[Bound]) -> PlaylistSpec:
+    """The spec the added tracks are searched with: the year windows only they must respect, applied."""
+    years = [b for b in bounds if b.scope == "added" and b.field == "year"]
+    if not years:
+        return spec
+    lows = [int(b.low) for b in years if b.low is not None] + ([spec.year_min] if spec.year_min else [])
+    highs = [int(b.high) for b in years if b.high is not None] + ([spec.year_max] if spec.year_max else [])
+    return spec.model_copy(update={"year_min": max(lows) if lows else None, "year_max": min(highs) if highs else None})
 
 
 def fill_spec(kept: list[Track], spec: PlaylistSpec) -> PlaylistSpec | None:

@@ -43,6 +43,8 @@ _SPLIT = re.compile(r"\s*(?:,|;|\.|!|\band\b|\bbut\b|\bplus\b|\balso\b)\s*")
 _DROP = re.compile(r"^(?:please\s+)?(?:drop|remove|skip|no|without|lose|cut|ditch|less|fewer|no more|not)\s+"
                    r"(?:the|any|all|some|more)?\s*(.+?)(?:\s+(?:songs|tracks|stuff|music|please))?$")
 _ADD = re.compile(r"^(?:more|add|add some|some|with|plus)\s+(?:some\s+)?(.+?)(?:\s+(?:songs|tracks|stuff|music))?$")
+_MIX = re.compile(r"\b(?:add|adding|some|a few|few|couple|throw in|mix in|sprinkle|a bit of|a little|a touch of|a dash of)\b")
+_ALL = re.compile(r"\b(?:only|just|all|make it|nothing but|switch to|turn it)\b")
 _DECADE = re.compile(r"\b(?:19|20)?([0-9])0'?s\b")
 _COUNT = re.compile(r"\b(\d{1,3})\s+(more\s+)?(?:songs|tracks)\b")
 _MINUTES = re.compile(r"\b(\d{1,3})\s*(?:min|mins|minutes)\b|\b(an?|one|two)\s+hours?\b")
@@ -64,6 +66,9 @@ class Bound(BaseModel):
     low: float | None = None
     high: float | None = None
     reason: str
+    scope: Literal["playlist", "added"] = Field("playlist", description=(
+        "playlist: every track of the refined playlist respects it; added: only the tracks the refine adds "
+        "(a mix-in such as 'add some 80s' keeps the rest)."))
 
     def violation(self, value: float | None) -> str | None:
         if value is None or value == 0 and self.field == "year":
@@ -167,6 +172,10 @@ def _decade(clause: str, state: _State) -> bool:
     digit = int(m.group(1))
     start = int(full.group(0)[:4]) if full else (1900 + digit * 10 if digit >= 3 else 2000 + digit * 10)
     reason = f"'{clause}'"
+    if _MIX.search(clause) and not _ALL.search(clause):  # "add some 80s": a few from the decade among the rest
+        state.changes.append(SpecChange(field="mix", before="—", after=f"some {start}s", reason=reason))
+        state.bounds.append(Bound(field="year", low=start, high=start + 9, reason=reason, scope="added"))
+        return True
     state.set("year_min", start, reason)
     state.set("year_max", start + 9, reason)
     state.bounds.append(Bound(field="year", low=start, high=start + 9, reason=reason))

@@ -127,3 +127,23 @@ def test_unrecognised_words_steer_the_search_and_empty_ones_fail(deps, punk):
     assert [c.field for c in delta.changes] == ["query"] and "rainy day" in delta.spec.query
     with pytest.raises(InvalidInput):
         parse_instruction("  ?! ", punk, deps.catalog)
+
+
+def test_add_some_80s_mixes_the_decade_in_and_keeps_the_rest(deps, punk):
+    result = refine(punk, "add some 80s", deps)
+    check_diff(punk, result)
+    added = {d.id for d in result.diff.added}
+    assert added and all(1980 <= t.year <= 1989 for t in result.playlist.tracks if t.id in added)
+    assert len(punk.tracks) // 2 <= len(result.diff.kept) < len(punk.tracks)
+    assert len(result.playlist.tracks) == len(punk.tracks)
+    assert [c.field for c in result.changes] == ["mix"] and result.playlist.spec.year_min is None
+    assert all("makes room" in d.reason for d in result.diff.removed)
+
+
+@pytest.mark.parametrize("instruction,mix", [("throw in a few 90s songs", True), ("add 70s", True),
+                                             ("only 80s", False), ("make it all 90s", False), ("more 90s", False)])
+def test_a_decade_is_mixed_in_unless_asked_for_alone(deps, punk, instruction, mix):
+    delta = parse_instruction(instruction, punk, deps.catalog)
+    year = next(b for b in delta.bounds if b.field == "year")
+    assert (year.scope == "added") is mix
+    assert (delta.spec.year_min is None) is mix

@@ -169,3 +169,13 @@ def test_an_asked_rise_picks_tracks_across_an_energy_range(catalog):
     median = lambda sel: float(np.median([t.energy for t in sel.tracks]))  # noqa: E731
     assert median(rise) <= median(flat) - 0.05
     assert np.ptp([t.energy for t in rise.tracks]) >= 0.3
+
+
+def test_why_names_the_artist_the_prompt_named_even_as_a_guest(catalog):
+    from agent.selection import why_for
+
+    track = next(t for t in catalog.tracks if len(t.artists) >= 2 and norm_artist(t.artists[0]) != norm_artist(t.artists[1]))
+    guest, lead = track.artists[1], track.artists[0]
+    why = why_for(track, PlaylistSpec(seed_artists=[guest]), None)
+    assert why.startswith(f"With {guest}, named in the prompt") and f"{lead}, named" not in why
+    assert why_for(track, PlaylistSpec(seed_artists=[lead]), None).startswith(f"{lead}, named in the prompt")

@@ -13,7 +13,7 @@ from agent.cli.playlist_view import show
 from agent.generate import generate
 from agent.models import GenerateRequest
 
-ROW = re.compile(r"^\s*(\d+) ")
+ROW = re.compile(r"^\s{0,4}(\d+) ")  # a wrapped why can start with a number further in
 
 
 @pytest.fixture(scope="module")

@@ -193,3 +193,24 @@ def test_llm_variant_second_run_makes_zero_model_calls(deps, tmp_path):
     assert route.call_count == calls and second.cache["misses"] == 0
     assert [r.tracks for r in second.results] == [r.tracks for r in first.results]
     assert [r.status for r in second.results] == [r.status for r in first.results]
+
+
+def test_a_refine_case_scores_the_refined_playlist_against_the_one_it_refined(deps):
+    from evals.runner import run_case
+    from evals.scorers import ScoreContext
+    from evals.suite import Case
+
+    variant, ctx = Variant(prompt_version="v1"), ScoreContext(catalog=deps.catalog)
+    case = Case.model_validate({"id": "calmer", "prompt": "upbeat pop punk for a run", "refine": ["calmer"],
+                                "assert": [{"vs_parent": {"feature": "energy", "direction": "lower"}},
+                                           {"kept_share": {"max": 0.99}}, {"count": 20}]})
+    result = run_case(case, variant, 0, deps, ctx, case.assertions)
+    assert result.status == "pass", result.outcomes
+    assert result.prompt == "upbeat pop punk for a run · calmer"
+    wrong = Case.model_validate({"id": "wrong-way", "prompt": "upbeat pop punk for a run", "refine": ["calmer"],
+                                 "assert": [{"vs_parent": {"feature": "energy", "direction": "higher"}}]})
+    assert run_case(wrong, variant, 0, deps, ctx, wrong.assertions).status == "fail"
+    plain = Case.model_validate({"id": "no-refine", "prompt": "upbeat pop punk for a run",
+                                 "assert": [{"vs_parent": {"feature": "energy", "direction": "lower"}}]})
+    outcome = run_case(plain, variant, 0, deps, ctx, plain.assertions).outcomes[0]
+    assert outcome.status == "fail" and "refines nothing" in outcome.detail

@@ -241,3 +241,16 @@ def test_popularity_rank_places_the_playlist_in_its_genres_popularity(catalog, c
     assert run(make_playlist(famous), "popularity_rank", {"min": 0.7}, ctx).status == "pass"
     assert run(make_playlist(obscure), "popularity_rank", {"min": 0.7}, ctx).status == "fail"
     assert run(make_playlist(famous), "popularity_rank", {"min": 0.7}, ScoreContext()).status == "fail"  # needs the catalog
+
+
+def test_vs_parent_and_kept_share_compare_with_the_refined_playlist(catalog):
+    calm = pick(catalog, 6, lambda t: t.energy < 0.3)
+    loud = pick(catalog, 6, lambda t: t.energy > 0.8)
+    parent = make_playlist(loud)
+    ctx = ScoreContext(catalog=catalog, parent=parent)
+    half = make_playlist(loud[:3] + calm[:3])
+    assert run(half, "vs_parent", {"feature": "energy", "direction": "lower", "min_delta": 0.2}, ctx).status == "pass"
+    assert run(half, "vs_parent", {"feature": "energy", "direction": "higher"}, ctx).status == "fail"
+    assert run(half, "kept_share", {"min": 0.5, "max": 0.5}, ctx).status == "pass"
+    assert run(make_playlist(loud), "kept_share", {"max": 0.9}, ctx).status == "fail"  # nothing changed
+    assert run(half, "kept_share", {"min": 0.6}, ctx).status == "fail"
