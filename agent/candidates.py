@@ -24,6 +24,7 @@ from tools.library.owned import owned_mask
 from tools.mood_model import learned_targets, neighbour_genres, went_with
 from tools.sound import catalog_sound, target_vector
 from tools.sound_text import catalog_sound_text
+from tools.themes import theme_mask, themes_of
 
 POOL = 400
 W_TEXT_MOOD = 1.0  # a mood or activity prompt's title-free text similarity (tools/sound_text.py) beside its sound
@@ -31,6 +32,7 @@ W_TARGET_WORDS = 1.0  # the mood's feature targets in sound words, added to the 
 W_GENRE_FIT = 0.3  # a track in an asked genre gains this over an unrelated one; neighbours a share of it
 DISCOVER, NEUTRAL = 0.85, 0.5  # the planner's discovery for "deep cuts" and for prompts that say nothing
 W_FAMILIAR = 0.2  # familiarity's weight in the search score at neutral discovery, for prompts naming no genre
+W_THEME = 1.0  # a track carrying an asked theme in its title or album ('christmas': tools/themes.py) gains this
 W_WENT_WITH = 0.4  # mood, activity and scene prompts: a track the nearest real playlists and first requests hold
 #                    (tools/mood_model.went_with) gains up to this
 
@@ -225,10 +227,21 @@ def _top_genres(catalog: Catalog, mask: np.ndarray, n: int) -> list[str]:
     return sorted(counts, key=lambda g: (-counts[g], g))[:n]
 
 
+def themed(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
+    """Tracks carrying every asked theme in their title or album ('christmas songs'), None when none is asked."""
+    themes = themes_of(list(spec.moods))
+    if not themes:
+        return None
+    m = np.ones(len(catalog), dtype=bool)
+    for theme in themes:
+        m &= theme_mask(catalog, theme)
+    return m
+
+
 def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile: Any = None,
            k: int = POOL, exclude_ids: Collection[str] = ()) -> list[Candidate]:
-    """Candidates passing every hard filter, from the most specific pool that is rich enough:
-    wanted genres/artists within the mood's feature band, then without the band, then broadened
+    """Candidates passing every hard filter, from the most specific pool that is rich enough: an asked
+    theme's tracks first, then wanted genres/artists within the mood's feature band, then without the band, then broadened
     genres, then the band alone, then everything that passes the hard filters. A candidate's score is its
     sound (or text) similarity to the query plus its graded genre fit."""
     if names_things(spec):
@@ -243,11 +256,14 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     votes = None if names_things(spec) else went_with(embed_query(query_text(spec)), catalog)
     if votes is not None and W_WENT_WITH:
         scores = scores + W_WENT_WITH * votes
+    theme = themed(spec, catalog)
+    if theme is not None:
+        scores = scores + W_THEME * theme
     hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
     hard[[catalog.index[i] for i in exclude_ids if i in catalog.index]] = False  # tracks the request left out
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))
     band, genre = feature_band(spec, catalog), wanted(spec, catalog)
-    layers = [genre & band if genre is not None and band is not None else None, genre,
+    layers = [theme, genre & band if genre is not None and band is not None else None, genre,
               wanted(spec, catalog, broaden=True) if genre is not None else None, band]
     pool: dict[str, Candidate] = {}
     for layer in [*layers, np.ones(len(catalog), dtype=bool)]:

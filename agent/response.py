@@ -22,7 +22,9 @@ from agent.talk_slots import TOLERANCE, describe, music_spec
 from agent.wishes import with_wish_reports
 from tools.content_filter import ContentPolicy, apply_policy
 from tools.kid_safe import kid_rules, kid_unsafe
+from tools.normalize import fold
 from tools.talk_build import TalkItem
+from tools.themes import THEMES, themes_of
 
 if TYPE_CHECKING:
     from agent.items import Chosen, Entry
@@ -90,9 +92,9 @@ def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
     songs = len({t.song_key for t in tracks})
     out.append(ConstraintReport(name="no_duplicates", target="each song once", actual=f"{len(tracks) - songs} repeated",
                                 met=songs == len(tracks)))
-    out += range_reports(spec, tracks) + owned_report(tracks, policy)
+    out += range_reports(spec, tracks) + theme_reports(spec, tracks) + owned_report(tracks, policy)
     fallback = "not enough catalog tracks pass the filters (see filtered)"
-    return with_wish_reports(spec, tracks, [r if r.met else r.model_copy(update={"note": why.get(r.name, fallback)}) for r in out])
+    return with_wish_reports(spec, tracks, [r if r.met else r.model_copy(update={"note": why.get(r.name) or r.note or fallback}) for r in out])
 
 
 def kid_safe_report(tracks: list[Track], policy: ContentPolicy) -> ConstraintReport:
@@ -102,6 +104,20 @@ def kid_safe_report(tracks: list[Track], policy: ContentPolicy) -> ConstraintRep
     return ConstraintReport(name="kid_safe", target="no title naming drugs, alcohol, violence, death, sex or profanity; "
                             "no gangster rap, drill, horrorcore or extreme metal", actual=f"{len(bad)} of {len(tracks)} flagged",
                             met=not bad, note="; ".join(bad[:3]))
+
+
+def theme_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:
+    """An asked theme ('christmas songs'): how many tracks carry it in their title or album; when the catalog's
+    themed tracks that pass the filters run out, the rest are picked by sound and the report says so."""
+    out = []
+    for theme in themes_of(list(spec.moods)):
+        carry = sum(bool(THEMES[theme].search(fold(f"{t.title} {t.album or ''}"))) for t in tracks)
+        out.append(ConstraintReport(name="theme", target=f"{theme} songs (by title or album)",
+                                    actual=f"{carry} of {len(tracks)}", met=carry == len(tracks),
+                                    note="" if carry == len(tracks) else
+                                    f"{len(tracks) - carry} picked by sound: too few {theme} songs in the catalog pass the "
+                                    "filters and the artist limits"))
+    return out
 
 
 def range_reports(spec, tracks: list[Track]) -> list[ConstraintReport]:

@@ -125,6 +125,11 @@ class KeptArgs(_Args):
     max: float = Field(1.0, ge=0, le=1, description="Largest share still present (below 1: something changed).")
 
 
+class ThemeArgs(_Args):
+    theme: str = Field(description="A theme of tools/themes.py, e.g. christmas.")
+    min: float = Field(0.8, ge=0, le=1, description="Least share of tracks whose title or album carries it.")
+
+
 class RubricArgs(_Args):
     criteria: str
     min_score: float = Field(0.7, ge=0, le=1)
@@ -430,6 +435,20 @@ def kept_share(p: Playlist, a: KeptArgs, ctx: ScoreContext) -> Outcome:
                    f"{share:.0%} of the {len(old)} tracks kept (asked [{a.min:.0%}, {a.max:.0%}])")
 
 
+def theme_share(p: Playlist, a: ThemeArgs, ctx: ScoreContext) -> Outcome:
+    """Share of tracks whose title or album carries the theme's words ('christmas songs' are Christmas songs)."""
+    from tools.themes import THEMES
+
+    if a.theme not in THEMES:
+        return outcome("theme_share", False, f"unknown theme {a.theme!r}")
+    albums = [getattr(_full_track(t, ctx.catalog), "album", "") or "" for t in p.tracks]
+    hits = [bool(THEMES[a.theme].search(fold(f"{t.title} {album}"))) for t, album in zip(p.tracks, albums, strict=True)]
+    share = sum(hits) / len(hits) if hits else 0.0
+    misses = [t.title for t, h in zip(p.tracks, hits, strict=True) if not h]
+    return outcome("theme_share", share >= a.min - 1e-9, f"{share:.0%} carry {a.theme} (min {a.min:.0%})"
+                   + (f"; not: {misses[:3]}" if misses else ""))
+
+
 Scorer = Callable[[Playlist, Any, ScoreContext], Outcome]
 SCORERS: dict[str, tuple[Any, Scorer]] = {
     "count": (CountArgs, count), "duration": (DurationArgs, duration), "no_explicit": (bool, no_explicit),
@@ -444,7 +463,7 @@ SCORERS: dict[str, tuple[Any, Scorer]] = {
     "reported": (ReportedArgs, reported), "filtered_honest": (bool, filtered_honest),
     "title_word_share": (TitleWordArgs, title_word_share), "feature_mean": (MeanArgs, feature_mean),
     "popularity_rank": (PopularityArgs, popularity_rank), "no_title_words": (list[str], no_title_words),
-    "vs_parent": (MoveArgs, vs_parent), "kept_share": (KeptArgs, kept_share),
+    "vs_parent": (MoveArgs, vs_parent), "kept_share": (KeptArgs, kept_share), "theme_share": (ThemeArgs, theme_share),
 }
 
 

@@ -98,3 +98,12 @@ def test_prompts_that_name_things_keep_their_own_text_ranking(catalog, monkeypat
     top = [c.track.id for c in gather(spec, ContentPolicy(), catalog)]
     monkeypatch.setattr(candidates, "W_WENT_WITH", 0.0)
     assert [c.track.id for c in gather(spec, ContentPolicy(), catalog)] == top
+
+
+def test_christmas_songs_come_first_for_a_christmas_prompt(catalog):
+    from tools.themes import theme_mask
+
+    spec = parse_prompt("christmas songs", catalog)
+    mask = theme_mask(catalog, "christmas")
+    top = sorted(gather(spec, ContentPolicy(), catalog), key=lambda c: -c.score)[:min(10, int(mask.sum()))]
+    assert top and all(mask[catalog.index[c.track.id]] for c in top)

@@ -87,3 +87,15 @@ def test_events_announce_the_plan_then_each_final_track(deps):
     kinds = [k for k, _ in events]
     assert kinds == ["spec"] + ["track"] * len(playlist.tracks)
     assert [m for k, m in events if k == "track"] == playlist.tracks
+
+
+def test_a_theme_is_reported_with_how_many_tracks_carry_it(deps):
+    from agent.generate import generate
+    from agent.models import GenerateRequest
+
+    playlist = generate(GenerateRequest(prompt="christmas songs", count=30), deps)
+    report = next(r for r in playlist.constraints if r.name == "theme")
+    carry = int(report.actual.split(" of ")[0])
+    assert report.actual.endswith(f"of {len(playlist.tracks)}") and carry > 0
+    assert report.met == (carry == len(playlist.tracks))
+    assert report.met or "picked by sound" in report.note
