@@ -104,8 +104,8 @@ def test_save_to_a_folder_library_writes_an_m3u8_of_its_files(music, synced, lib
     saved = playlist["saved"]
     assert saved["kind"] == "m3u8" and Path(saved["path"]).parent == music and saved["tracks"] == 5
     paths = [line for line in Path(saved["path"]).read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
-    catalog_of = {t.path: t.catalog_id for t in state.tracks}
-    assert [catalog_of[p] for p in paths] == [t["id"] for t in playlist["tracks"]] and all(Path(p).is_file() for p in paths)
+    id_of = {t.path: playable_id("files", t) for t in state.tracks}  # a catalog match, or an id from the audio
+    assert [id_of[p] for p in paths] == [t["id"] for t in playlist["tracks"]] and all(Path(p).is_file() for p in paths)
     again = lib_client.post(f"/playlists/{playlist['id']}/save").json()["saved"]
     assert again["path"] == saved["path"] and again["updated"]
     Path(saved["path"]).unlink()
