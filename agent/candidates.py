@@ -238,12 +238,9 @@ def themed(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
     return m
 
 
-def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile: Any = None,
-           k: int = POOL, exclude_ids: Collection[str] = ()) -> list[Candidate]:
-    """Candidates passing every hard filter, from the most specific pool that is rich enough: an asked
-    theme's tracks first, then wanted genres/artists within the mood's feature band, then without the band, then broadened
-    genres, then the band alone, then everything that passes the hard filters. A candidate's score is its
-    sound (or text) similarity to the query plus its graded genre fit."""
+def search_scores(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Every catalog track's score for the spec: sound (or text) similarity, graded genre fit, familiarity at
+    neutral discovery, what people put with phrases like this one, an asked theme; and the theme's tracks."""
     if names_things(spec):
         scores = catalog.scores(text_vector(spec, catalog, profile))
     else:
@@ -253,12 +250,34 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
         scores = scores + W_GENRE_FIT * genre_fit(fit_terms, catalog)
     if not spec.genres:  # a named genre already narrows the search; it keeps its own deep cuts
         scores = scores + W_FAMILIAR * familiar_lean(spec.discovery) * (familiarity(catalog) - 0.5)
-    votes = None if names_things(spec) else went_with(embed_query(query_text(spec)), catalog)
-    if votes is not None and W_WENT_WITH:
+    votes = went_with_votes(spec, catalog)
+    if votes is not None:
         scores = scores + W_WENT_WITH * votes
     theme = themed(spec, catalog)
     if theme is not None:
         scores = scores + W_THEME * theme
+    return scores, theme
+
+
+def went_with_votes(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
+    """Mood, activity and scene prompts: the tracks real playlists and requests with the nearest names held
+    (tools/mood_model.went_with); with asked genres, only those within the genres and their neighbours, so a
+    'synthwave night drive' does not take the rock of other people's drives."""
+    if names_things(spec) or not W_WENT_WITH:
+        return None
+    votes = went_with(embed_query(query_text(spec)), catalog)
+    if votes is not None and spec.genres:
+        votes = votes * wanted(spec, catalog, broaden=True)
+    return votes
+
+
+def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile: Any = None,
+           k: int = POOL, exclude_ids: Collection[str] = ()) -> list[Candidate]:
+    """Candidates passing every hard filter, from the most specific pool that is rich enough: an asked
+    theme's tracks first, then wanted genres/artists within the mood's feature band, then without the band, then broadened
+    genres, then the band alone, then everything that passes the hard filters. A candidate's score is its
+    sound (or text) similarity to the query plus its graded genre fit."""
+    scores, theme = search_scores(spec, catalog, profile)
     hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
     hard[[catalog.index[i] for i in exclude_ids if i in catalog.index]] = False  # tracks the request left out
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))

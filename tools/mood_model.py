@@ -5,10 +5,12 @@ thunderstorm feels", "main character energy"); the planner's lexicon stays the r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from tools.normalize import fold
 from tools.sound import TARGET_FEATURES, SoundModel, load_model
 
 K = 8  # neighbours averaged
@@ -86,6 +88,7 @@ WITH_K = 10  # nearest playlists and requests whose tracks vote
 WITH_SHARPNESS = 0.1  # softmax temperature of their votes over cosine similarity
 WITH_MIN_SIMILARITY = 0.35  # farther phrases do not vote
 WITH_KINDS = ("playlist", "request")
+WITH_SPREAD = 0.5  # a playlist of n tracks gives each 1/n**WITH_SPREAD of its vote
 
 
 def went_with(vector: np.ndarray, catalog, model: SoundModel | None = None, k: int = WITH_K) -> np.ndarray | None:
@@ -103,7 +106,7 @@ def went_with(vector: np.ndarray, catalog, model: SoundModel | None = None, k: i
     for r in top:
         members = groups.get(r, [])
         if members:
-            votes[members] += np.exp((sims[r] - sims[top[0]]) / WITH_SHARPNESS) / np.sqrt(len(members))
+            votes[members] += np.exp((sims[r] - sims[top[0]]) / WITH_SHARPNESS) / len(members) ** WITH_SPREAD
     best = float(votes.max())
     return votes / best if best > 0 else None
 
@@ -112,6 +115,19 @@ _voter_masks: dict[int, np.ndarray] = {}
 
 
 def _voters(model: SoundModel) -> np.ndarray:
+    """Playlists and requests that say something about music: a first request that only greets ('Good
+    morning!', 'hello') led to a playlist its words do not describe."""
     if id(model) not in _voter_masks:
-        _voter_masks[id(model)] = np.isin(model.kinds, WITH_KINDS)
+        kinds = np.isin(model.kinds, WITH_KINDS)
+        _voter_masks[id(model)] = kinds & np.array([not greeting_only(p) for p in model.phrases], dtype=bool)
     return _voter_masks[id(model)]
+
+
+_GREETING = re.compile(r"\b(?:hello|hi|hiya|hey|hey there|yo|greetings|good (?:morning|afternoon|evening|day)|"
+                       r"how are you(?: doing)?(?: today)?|how's it going|how is it going|how's your day|"
+                       r"what's up|whats up|sup|there|thanks|thank you|please|dj|assistant|bot)\b")
+
+
+def greeting_only(phrase: str) -> bool:
+    """True for a phrase with no words left once greetings and pleasantries are taken out."""
+    return not re.sub(r"[^a-z]+", " ", _GREETING.sub(" ", fold(phrase))).strip()

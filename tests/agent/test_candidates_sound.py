@@ -107,3 +107,15 @@ def test_christmas_songs_come_first_for_a_christmas_prompt(catalog):
     mask = theme_mask(catalog, "christmas")
     top = sorted(gather(spec, ContentPolicy(), catalog), key=lambda c: -c.score)[:min(10, int(mask.sum()))]
     assert top and all(mask[catalog.index[c.track.id]] for c in top)
+
+
+def test_votes_stay_within_the_asked_genres_and_their_neighbours(catalog):
+    from agent.candidates import wanted, went_with_votes
+
+    spec = parse_prompt("synthwave for a night drive", catalog)
+    assert spec.genres and not names_things(spec)
+    votes = went_with_votes(spec, catalog)
+    if votes is not None:
+        assert not votes[~wanted(spec, catalog, broaden=True)].any()
+    free = went_with_votes(parse_prompt("songs for a night drive", catalog), catalog)
+    assert free is not None and free.max() == 1.0

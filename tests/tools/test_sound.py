@@ -75,3 +75,14 @@ def test_went_with_is_silent_when_no_playlist_or_request_is_near(catalog):
     model = load_model()
     far = np.zeros(model.vectors.shape[1], dtype=np.float32)
     assert went_with(far, catalog) is None
+
+
+def test_greetings_do_not_vote():
+    from tools.mood_model import _voters, greeting_only
+
+    assert greeting_only("Good Morning!") and greeting_only("hello, how are you") and greeting_only("hi")
+    assert not greeting_only("good morning vibes") and not greeting_only("Hi, I am going to a workout")
+    model = load_model()
+    voters = _voters(model)
+    assert not any(voters[n] for n, p in enumerate(model.phrases) if greeting_only(p))
+    assert voters.sum() > 0.9 * np.isin(model.kinds, ["playlist", "request"]).sum()
