@@ -46,8 +46,8 @@ class Phrasebook:
         self.used: set[str] = set()
 
     def pick(self, pool: P.Pool, facts: dict, max_words: int | None = None) -> str | None:
-        options = [e if isinstance(e, tuple) else (e, None) for e in pool]
-        options = [(t, ok) for t, ok in options if t not in self.used]
+        entries: list[tuple[str, P.Fits | None]] = [e if isinstance(e, tuple) else (e, None) for e in pool]
+        options = [(t, ok) for t, ok in entries if t not in self.used]
         self.rng.shuffle(options)
         for template, ok in options:
             if ok is not None and not ok(facts):
@@ -189,7 +189,8 @@ def template_segments(tracks: list[Track], spec: PlaylistSpec, prompt: str, prof
     common = set_facts(tracks, spec, prompt, top_genres(profile)) if tracks else {}
     if common and common["summary"].shape in P.SHAPE_VERBS:
         common["shape_verb"] = book.rng.choice(P.SHAPE_VERBS[common["summary"].shape])
-    out, shapes = [], []
+    out: list[Segment] = []
+    shapes: list[str] = []
     for kind, position in slots(len(tracks), spec.narration, random.Random(key)):
         if kind == "intro":
             text = intro_text(book, tracks, common, after_talk)

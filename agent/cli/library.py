@@ -212,6 +212,7 @@ def save(playlist_id: Annotated[str, typer.Argument(help="A playlist id (pl_…)
     if deps.playlists is None:
         raise StoreError("the playlist store is not available")
     saved = save_and_keep(deps.playlists.get(playlist_id), deps, library).saved
+    assert saved is not None  # save_playlist always says where the playlist went
     if as_json:
         print_json(saved.model_dump(mode="json"))
     else:

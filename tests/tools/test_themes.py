@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tools.themes import THEMES, theme_mask, themes_of
 from tools.normalize import fold
+from tools.themes import THEMES, theme_mask, themes_of
 
 
 def test_christmas_words_match_and_namesakes_do_not():
