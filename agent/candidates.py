@@ -24,6 +24,9 @@ from tools.library.owned import owned_mask
 from tools.mood_model import learned_targets, neighbour_genres, went_with
 from tools.sound import catalog_sound, target_vector
 from tools.sound_text import catalog_sound_text
+from tools.soundscapes import asked as soundscapes_asked
+from tools.soundscapes import named as soundscapes_named
+from tools.soundscapes import soundscape_mask
 from tools.themes import theme_mask, themes_of
 
 POOL = 400
@@ -228,14 +231,12 @@ def _top_genres(catalog: Catalog, mask: np.ndarray, n: int) -> list[str]:
 
 
 def themed(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
-    """Tracks carrying every asked theme in their title or album ('christmas songs'), None when none is asked."""
-    themes = themes_of(list(spec.moods))
-    if not themes:
-        return None
-    m = np.ones(len(catalog), dtype=bool)
-    for theme in themes:
-        m &= theme_mask(catalog, theme)
-    return m
+    """Tracks carrying every asked theme in their title or album ('christmas songs'), or the soundscapes asked
+    for ('rain sounds for sleeping'); None when none is asked."""
+    masks = [theme_mask(catalog, t) for t in themes_of(list(spec.moods))]
+    if soundscapes_named(list(spec.moods)):
+        masks.append(soundscape_mask(catalog))
+    return np.logical_and.reduce(masks) if masks else None
 
 
 def search_scores(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -280,6 +281,8 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     scores, theme = search_scores(spec, catalog, profile)
     hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
     hard[[catalog.index[i] for i in exclude_ids if i in catalog.index]] = False  # tracks the request left out
+    if not soundscapes_asked(list(spec.moods), list(spec.genres)):  # noise and nature recordings: only when asked
+        hard &= ~soundscape_mask(catalog)
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))
     band, genre = feature_band(spec, catalog), wanted(spec, catalog)
     layers = [theme, genre & band if genre is not None and band is not None else None, genre,

@@ -126,8 +126,9 @@ class KeptArgs(_Args):
 
 
 class ThemeArgs(_Args):
-    theme: str = Field(description="A theme of tools/themes.py, e.g. christmas.")
-    min: float = Field(0.8, ge=0, le=1, description="Least share of tracks whose title or album carries it.")
+    theme: str = Field(description="A theme of tools/themes.py (christmas), or soundscape.")
+    min: float = Field(0.8, ge=0, le=1, description="Least share of tracks carrying it.")
+    max: float = Field(1.0, ge=0, le=1, description="Largest share (0 with theme soundscape: no noise tracks).")
 
 
 class RubricArgs(_Args):
@@ -436,17 +437,23 @@ def kept_share(p: Playlist, a: KeptArgs, ctx: ScoreContext) -> Outcome:
 
 
 def theme_share(p: Playlist, a: ThemeArgs, ctx: ScoreContext) -> Outcome:
-    """Share of tracks whose title or album carries the theme's words ('christmas songs' are Christmas songs)."""
+    """Share of tracks whose title or album carries the theme's words ('christmas songs' are Christmas songs), or
+    (theme `soundscape`) that are noise or nature recordings (tools/soundscapes.py)."""
+    from tools.soundscapes import is_soundscape
     from tools.themes import THEMES
 
-    if a.theme not in THEMES:
+    if a.theme not in THEMES and a.theme != "soundscape":
         return outcome("theme_share", False, f"unknown theme {a.theme!r}")
     albums = [getattr(_full_track(t, ctx.catalog), "album", "") or "" for t in p.tracks]
-    hits = [bool(THEMES[a.theme].search(fold(f"{t.title} {album}"))) for t, album in zip(p.tracks, albums, strict=True)]
+    hits = [is_soundscape(t.title, _genres(t, ctx.catalog)) if a.theme == "soundscape" else
+            bool(THEMES[a.theme].search(fold(f"{t.title} {album}"))) for t, album in zip(p.tracks, albums, strict=True)]
     share = sum(hits) / len(hits) if hits else 0.0
     misses = [t.title for t, h in zip(p.tracks, hits, strict=True) if not h]
-    return outcome("theme_share", share >= a.min - 1e-9, f"{share:.0%} carry {a.theme} (min {a.min:.0%})"
-                   + (f"; not: {misses[:3]}" if misses else ""))
+    hit_titles = [t.title for t, h in zip(p.tracks, hits, strict=True) if h]
+    return outcome("theme_share", a.min - 1e-9 <= share <= a.max + 1e-9,
+                   f"{share:.0%} carry {a.theme} (asked [{a.min:.0%}, {a.max:.0%}])"
+                   + (f"; not: {misses[:3]}" if misses and share < a.min else "")
+                   + (f"; carry: {hit_titles[:3]}" if share > a.max else ""))
 
 
 Scorer = Callable[[Playlist, Any, ScoreContext], Outcome]

@@ -75,6 +75,10 @@ MOODS: tuple[Mood, ...] = (
        "island vibe, vacation", energy=0.7, valence=0.8, danceability=0.7),
     _m("winter", "winter, snow, snowy, cold weather, fireplace", energy=0.35, acousticness=0.6, valence=0.45),
     _m("christmas", "christmas, xmas, holiday, holidays, festive, holiday spirit, christmas spirit"),
+    _m("soundscape", "rain sounds, rain sound, sound of rain, sounds of rain, nature sounds, sounds of nature, "
+       "ocean sounds, ocean waves, forest sounds, thunderstorm sounds, storm sounds, ambient sounds, soundscape, "
+       "soundscapes, brown noise, pink noise, fan noise, noise machine, asmr",
+       energy=0.1, instrumentalness=0.9, acousticness=0.8),
     # feelings
     _m("happy", "happy, happier, happiest, happiness, joy, joyful, cheerful, cheerier, brighter, feel good, feelgood, good mood, good vibes, positive, "
        "uplifting, cheer me up, lift my mood, boost my mood, improve my mood, mood booster, pick me up, in a good mood, fun",

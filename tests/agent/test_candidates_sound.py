@@ -119,3 +119,14 @@ def test_votes_stay_within_the_asked_genres_and_their_neighbours(catalog):
         assert not votes[~wanted(spec, catalog, broaden=True)].any()
     free = went_with_votes(parse_prompt("songs for a night drive", catalog), catalog)
     assert free is not None and free.max() == 1.0
+
+
+def test_quiet_prompts_get_music_not_noise_unless_they_ask(catalog):
+    from tools.soundscapes import soundscape_mask
+
+    mask = soundscape_mask(catalog)
+    quiet = gather(parse_prompt("quiet evening at home", catalog), ContentPolicy(), catalog)
+    assert quiet and not any(mask[catalog.index[c.track.id]] for c in quiet)
+    if mask.any():
+        sounds = gather(parse_prompt("rain sounds and white noise for sleep", catalog), ContentPolicy(), catalog)
+        assert any(mask[catalog.index[c.track.id]] for c in sounds)

@@ -1,0 +1,48 @@
+"""Soundscapes: noise and nature recordings ('Brown Noise 140 hz', 'Rain With Light Thunderstorm') that the
+catalog holds beside music. They sound calm, so a search by sound puts them in any quiet playlist; they belong
+only where the listener asks for them ('rain sounds', 'white noise') or for sleep and meditation."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from tools.normalize import fold
+
+GENRES = frozenset({"white noise", "environmental", "sound effects", "water", "sound", "binaural", "brain waves",
+                    "tone", "nature sounds", "field recording"})
+TITLE = re.compile(r"\b(?:(?:white|pink|brown|green|fan) noise|noise machine|\d+ ?hz|rain sounds?|sounds? of (?:the )?rain|"
+                   r"ocean waves|thunderstorm|rainforest|loopable)\b")
+CALM_USES = frozenset({"sleep", "lullaby", "mindfulness", "spa", "meditation", "432hz", "healing", "background music",
+                       "musica para ninos", "relaxative"})  # genres that say what it is for, not what it is
+MOOD = "soundscape"  # the planner's mood for 'rain sounds', 'brown noise', 'nature sounds' (agent/planner/lexicon.py)
+ASKED_MOODS = frozenset({MOOD, "sleep", "meditation"})
+
+
+def is_soundscape(title: str, genres: list[str]) -> bool:
+    """A noise or nature recording, by its genres, or by its title when no music genre says otherwise
+    (Disclosure's 'White Noise' is a house song)."""
+    folded = {fold(g) for g in genres}
+    return bool(GENRES & folded) or (folded <= CALM_USES and bool(TITLE.search(fold(title))))
+
+
+def named(moods: list[str]) -> bool:
+    """The listener asked for sounds or noise in so many words ('rain sounds', 'brown noise')."""
+    return MOOD in moods
+
+
+def asked(moods: list[str], genres: list[str]) -> bool:
+    """Soundscapes belong: the listener named them (or a noise genre), or asked for sleep or meditation."""
+    return bool(ASKED_MOODS.intersection(moods)) or bool(GENRES.intersection(fold(g) for g in genres))
+
+
+_masks: dict[int, np.ndarray] = {}
+
+
+def soundscape_mask(catalog) -> np.ndarray:
+    """Catalog rows that are soundscapes (kept per catalog)."""
+    if id(catalog) not in _masks:
+        _masks[id(catalog)] = np.array([is_soundscape(t, g) for t, g in
+                                        zip(catalog.tracks.text["title"], catalog.genre_lists, strict=True)], dtype=bool)
+    return _masks[id(catalog)]
