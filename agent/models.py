@@ -94,6 +94,10 @@ class PlaylistSpec(BaseModel):
     format: FormatPlan = Field(default_factory=FormatPlan, description="Music only (default), talk only or mixed.")
 
     def target_count(self) -> int | None:
+        """How many songs to pick: the count asked, else 20 unless minutes set the length. A talk-only playlist
+        picks no songs: its slots, its count or its minutes decide how many episodes (agent/talk_slots.py)."""
+        if self.format.kind == "talk":
+            return None
         return self.count if self.count is not None else (None if self.minutes else 20)
 
 

@@ -18,7 +18,7 @@ from agent.models import (
     Segment,
     Track,
 )
-from agent.talk_slots import TOLERANCE, describe, music_spec
+from agent.talk_slots import TOLERANCE, music_spec, slot_report
 from agent.wishes import with_wish_reports
 from tools.content_filter import ContentPolicy, apply_policy
 from tools.kid_safe import kid_rules, kid_unsafe
@@ -182,8 +182,7 @@ def reports_for(spec: PlaylistSpec, entries: list[Entry], chosen: Chosen, policy
     out = [r for r in reports if r.name not in ("duration", "explicit")]
     out += talk_totals(spec, entries, kept, policy)
     positions = {e.id: n for n, e in enumerate(entries, 1)}
-    out += [ConstraintReport(name="talk", target=describe(slot), actual=f"{item.show}: position {positions[item.id]}",
-                             met=True) for item, slot in kept]
+    out += [slot_report(item, slot, positions[item.id], spec.format.kind == "mixed") for item, slot in kept]
     return out + chosen.talk.notes
 
 
@@ -194,10 +193,14 @@ def talk_totals(spec: PlaylistSpec, entries: list[Any], kept: list, policy: Cont
         out.append(ConstraintReport(name="count", target=str(spec.count), actual=str(len(kept)), met=len(kept) == spec.count))
     if spec.minutes:
         actual = sum((getattr(e, "duration_ms", 0) or 0) for e in entries) / 60000
+        met = abs(actual - spec.minutes) <= TOLERANCE * spec.minutes
+        short = not met and spec.format.kind == "talk"  # talk only: the episodes alone make the minutes
         out.append(ConstraintReport(name="duration", target=f"{spec.minutes:g} min ±3%", actual=f"{actual:.1f} min",
-                                    met=abs(actual - spec.minutes) <= TOLERANCE * spec.minutes))
+                                    met=met, note="the episodes that fit, of known length and one per show, do not "
+                                    "add up to the target" if short else ""))
+        known = sum(bool(i.duration_ms) for i, _ in kept)
         out.append(ConstraintReport(name="talk_known_length", target="episodes of known length only",
-                                    actual=f"{len(kept)} of known length", met=all(i.duration_ms for i, _ in kept),
+                                    actual=f"{known} of {len(kept)} of known length", met=known == len(kept),
                                     note="a timed playlist uses only episodes whose length is known (Listen Notes, 2017)"))
     if policy.explicit == "exclude":
         bad = sum(getattr(e, "explicit", None) is not False for e in entries)

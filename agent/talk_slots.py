@@ -4,11 +4,13 @@ report says so); the clean policy takes only shows known to be clean; no show pl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.models import ConstraintReport, FormatPlan, GenerateRequest, PlaylistSpec, TalkSlot
 from agent.planner.formats import parse_format
+from agent.planner.lexicon import MOOD_BY_NAME
 from tools.content_filter import ContentPolicy
 from tools.talk import TalkCandidate, TalkCatalog, TalkFilters
 from tools.talk_build import MAX_PER_SHOW, TalkItem
@@ -17,6 +19,13 @@ LANGUAGES = ["en"]  # prompts are read in English, so episodes are too
 POOL = 30
 TIMED_POOL = 400
 TOLERANCE = 0.03
+# lexicon moods that name when the listener listens ('for my commute', 'for my run'), not what an episode is
+# about: kept out of the episode search, where 'drive' would find episodes about driving
+OCCASIONS = ("workout", "running", "party", "dance", "dinner", "road trip", "driving", "travel", "chores", "walking",
+             "outdoors", "getting ready", "night", "rainy", "sunny", "winter")
+_OCCASION_WORDS = re.compile(r"\b(" + "|".join(sorted(
+    (re.escape(p) for m in OCCASIONS for p in MOOD_BY_NAME[m].phrases), key=len, reverse=True)) + r")\b")
+CLIP_MINUTES = 10.0  # an episode shorter than this is a clip: a timed talk playlist uses it only to close the gap
 
 
 @dataclass
@@ -73,7 +82,10 @@ def slot_filters(slot: TalkSlot, policy: ContentPolicy, timed: bool) -> TalkFilt
 
 
 def slot_query(slot: TalkSlot, spec: PlaylistSpec) -> str:
-    words = [slot.query, " ".join(slot.topics), spec.query if spec.format.kind == "talk" else ""]
+    """The episode search text: the slot's words and topics, and for talk only the rest of the prompt without
+    its occasion words."""
+    rest = " ".join(_OCCASION_WORDS.sub(" ", spec.query).split()) if spec.format.kind == "talk" else ""
+    words = [slot.query, " ".join(slot.topics), rest]
     return " ".join(w for w in words if w).strip() or "podcast episode"
 
 
@@ -112,7 +124,7 @@ def choose_talk(pools: list[SlotCandidates], spec: PlaylistSpec, seed: int = 0) 
         free = [c for c in pool.found if c.item.show_id not in taken][:POOL]
         if not free:
             choice.notes.append(ConstraintReport(
-                name="talk", target=describe(pool.slot), actual="none found", met=False,
+                name="talk", target=describe(pool.slot, spec.format.kind == "mixed"), actual="none found", met=False,
                 note="no episode passes the filters (clean shows only, English, known length when timed)"))
             continue
         choice.placed.append((free[seed % min(3, len(free))].item, pool.slot))
@@ -120,17 +132,20 @@ def choose_talk(pools: list[SlotCandidates], spec: PlaylistSpec, seed: int = 0) 
 
 
 def fill_talk_minutes(pool: SlotCandidates, spec: PlaylistSpec) -> TalkChoice:
-    """Talk only with a duration target: episodes of known length, best first, until the target is met ±3%."""
+    """Talk only with a duration target: episodes of known length, best first, until the target is met ±3%.
+    Full episodes first; clips (under CLIP_MINUTES) only close the last gap."""
     target = (spec.minutes or 0) * 60000
     choice, total, shows = TalkChoice(), 0, set()
-    for c in pool.found:
-        d = c.item.duration_ms or 0
-        if c.item.show_id not in shows and total + d <= target * (1 + TOLERANCE):
+    for clips in (False, True):
+        for c in pool.found:
+            if total >= target * (1 - TOLERANCE):
+                break
+            d = c.item.duration_ms or 0
+            if (d < CLIP_MINUTES * 60000) != clips or c.item.show_id in shows or total + d > target * (1 + TOLERANCE):
+                continue
             choice.placed.append((c.item, pool.slot))
             shows.add(c.item.show_id)
             total += d
-        if total >= target * (1 - TOLERANCE):
-            break
     return choice
 
 
@@ -143,10 +158,21 @@ def place(music: list[Any], placed: list[tuple[TalkItem, TalkSlot]]) -> list[Any
 
 # --------------------------------------------------------------------------- facts for the response
 
-def describe(slot: TalkSlot) -> str:
+def describe(slot: TalkSlot, mixed: bool = True) -> str:
+    """The slot as the report states it; a place only among music (talk only: the episodes are the playlist)."""
     what = " ".join(slot.topics) or "any"
     length = f" ≤ {slot.max_minutes:g} min" if slot.max_minutes else ""
-    return f"{what} episode{length} at the {slot.position}"
+    return f"{what} episode{length}" + (f" at the {slot.position}" if mixed else "")
+
+
+def slot_report(item: TalkItem, slot: TalkSlot, position: int, mixed: bool) -> ConstraintReport:
+    """The report of one filled slot: met when the episode has a topic asked for (with none of them in the
+    catalog under the other filters, the search takes the nearest episodes by description and says so)."""
+    on_topic = not slot.topics or any(t in item.topics for t in slot.topics)
+    return ConstraintReport(
+        name="talk", target=describe(slot, mixed), actual=f"{item.show}: position {position}", met=on_topic,
+        note="" if on_topic else f"no {' or '.join(slot.topics)} episode passes the hard filters (English, known "
+        "length when timed, clean shows when clean is asked); the nearest by description instead")
 
 
 def why_episode(item: TalkItem, slot: TalkSlot, mixed: bool) -> str:

@@ -10,7 +10,7 @@
 | camelot_pct | % of transitions that are Camelot-compatible: same key, ±1 on the same letter, relative major/minor |
 | mean_dbpm | mean |ΔBPM| between neighbours, half/double time counted as a match |
 | arc_fit | Pearson r between energies and the target arc (spec.arc, default rise-then-fall); steady: 1 − std/0.15 |
-| violations | hard-constraint breaks against the spec (explicit, excluded artists/genres, year, tempo, track length, duplicates) plus unreported count/duration shortfalls |
+| violations | hard-constraint breaks against the spec (explicit, excluded artists/genres, year, tempo, track length, duplicates) plus unreported count/duration shortfalls and unreported missing or off-topic episodes |
 | grounded | share of names/years in the narration that belong to the playlist |
 | degraded | 1 when the LLM planner fell back to the offline plan, else 0 (LLM variants only) |
 | tool_use | 1 when the model ran look-up tools before its plan, else 0 (non-degraded LLM runs only) |
@@ -91,17 +91,40 @@ def hidden_shortfalls(p: Playlist) -> list[str]:
     reports = {c.name: c for c in p.constraints}
     out: list[str] = []
     target = p.spec.target_count()
-    if target is not None and len(p.tracks) != target and getattr(reports.get("count"), "met", True):
-        out.append(f"count {len(p.tracks)} ≠ {target} not reported")
+    songs = sum(t.kind != "talk" for t in p.tracks)  # a count counts songs; episodes are checked apart
+    if target is not None and songs != target and getattr(reports.get("count"), "met", True):
+        out.append(f"count {songs} ≠ {target} not reported")
     if p.spec.minutes and p.spec.count is None:
         actual = sum(t.duration_ms for t in p.tracks) / 60000
         if abs(actual - p.spec.minutes) > 0.03 * p.spec.minutes and getattr(reports.get("duration"), "met", True):
             out.append(f"duration {actual:.1f} ≠ {p.spec.minutes:g} min not reported")
-    if p.spec.count_asked and len(p.tracks) < p.spec.count_asked and getattr(reports.get("count"), "met", True):
-        out.append(f"count {len(p.tracks)} < {p.spec.count_asked} asked not reported")
+    if p.spec.count_asked and songs < p.spec.count_asked and getattr(reports.get("count"), "met", True):
+        out.append(f"count {songs} < {p.spec.count_asked} asked not reported")
     bad = sum(t.explicit is not False for t in p.tracks)
     if "explicit" in reports and reports["explicit"].met and bad and p.spec.explicit == "exclude":
         out.append(f"explicit reported met with {bad} explicit/unknown tracks")
+    return out + talk_shortfalls(p)
+
+
+def talk_shortfalls(p: Playlist) -> list[str]:
+    """Episodes missing or off the asked topics while no talk report admits it: a talk-only playlist holds its
+    count (else one episode per slot, unless timed), and an episode has a topic of the slots that asked for one."""
+    plan = p.spec.format
+    if plan.kind == "music":
+        return []
+    episodes = [t for t in p.tracks if t.kind == "talk"]
+    admitted = any(c.name in ("talk", "count") and not c.met for c in p.constraints)
+    out: list[str] = []
+    wanted = p.spec.count if plan.kind == "talk" and p.spec.count else None
+    if wanted is None and not (plan.kind == "talk" and p.spec.minutes):
+        wanted = len(plan.talk)
+    if wanted is not None and len(episodes) != wanted and not admitted:
+        out.append(f"{len(episodes)} episodes ≠ {wanted} asked not reported")
+    topics = {t for slot in plan.talk if slot.topics for t in slot.topics}
+    if topics and all(slot.topics for slot in plan.talk):
+        off = [t.title for t in episodes if not topics & set(t.genres)]
+        if off and not any(c.name == "talk" and not c.met for c in p.constraints):
+            out.append(f"off-topic episodes reported met: {off[:3]}")
     return out
 
 

@@ -131,6 +131,12 @@ class ThemeArgs(_Args):
     max: float = Field(1.0, ge=0, le=1, description="Largest share (0 with theme soundscape: no noise tracks).")
 
 
+class TalkShareArgs(_Args):
+    min: float = Field(0.0, ge=0, le=1, description="Least share of entries that are podcast episodes.")
+    max: float = Field(1.0, ge=0, le=1, description="Largest share of entries that are podcast episodes.")
+    topics: list[str] = Field(default_factory=list, description="Count only episodes with one of these topics.")
+
+
 class RubricArgs(_Args):
     criteria: str
     min_score: float = Field(0.7, ge=0, le=1)
@@ -456,6 +462,17 @@ def theme_share(p: Playlist, a: ThemeArgs, ctx: ScoreContext) -> Outcome:
                    + (f"; carry: {hit_titles[:3]}" if share > a.max else ""))
 
 
+def talk_share(p: Playlist, a: TalkShareArgs, ctx: ScoreContext) -> Outcome:
+    """Share of entries that are podcast episodes (of the topics, when given): a podcast request is mostly talk,
+    'a podcast and some music' keeps songs."""
+    wanted = {fold(t) for t in a.topics}
+    hits = [t for t in p.tracks if t.kind == "talk" and (not wanted or wanted & {fold(g) for g in t.genres})]
+    share = len(hits) / len(p.tracks) if p.tracks else 0.0
+    what = f"{'/'.join(a.topics)} episodes" if a.topics else "episodes"
+    return outcome("talk_share", a.min - 1e-9 <= share <= a.max + 1e-9,
+                   f"{len(hits)} of {len(p.tracks)} entries are {what} ({share:.0%}; asked [{a.min:.0%}, {a.max:.0%}])")
+
+
 Scorer = Callable[[Playlist, Any, ScoreContext], Outcome]
 SCORERS: dict[str, tuple[Any, Scorer]] = {
     "count": (CountArgs, count), "duration": (DurationArgs, duration), "no_explicit": (bool, no_explicit),
@@ -471,6 +488,7 @@ SCORERS: dict[str, tuple[Any, Scorer]] = {
     "title_word_share": (TitleWordArgs, title_word_share), "feature_mean": (MeanArgs, feature_mean),
     "popularity_rank": (PopularityArgs, popularity_rank), "no_title_words": (list[str], no_title_words),
     "vs_parent": (MoveArgs, vs_parent), "kept_share": (KeptArgs, kept_share), "theme_share": (ThemeArgs, theme_share),
+    "talk_share": (TalkShareArgs, talk_share),
 }
 
 

@@ -48,10 +48,12 @@ def show(playlist, out: Console = console) -> None:
 def header(playlist, width: int) -> Text:
     """The prompt, cut to leave room on the line for what the playlist holds and how long it runs."""
     talk = [t for t in playlist.tracks if t.kind == "talk"]
-    parts = [_count(len(playlist.tracks) - len(talk), "track")] + ([_count(len(talk), "episode")] if talk else [])
+    music = len(playlist.tracks) - len(talk)
+    parts = ([_count(music, "track")] if music or not talk else []) + ([_count(len(talk), "episode")] if talk else [])
     minutes = sum(max(0, t.duration_ms) for t in playlist.tracks) / 60000
     at_least = "at least " if any(t.duration_ms <= 0 for t in talk) else ""  # an episode of unknown length
-    facts = f"  · {' + '.join(parts)} · {at_least}{minutes:.0f} min"
+    length = "length unknown" if at_least and minutes < 1 else f"{at_least}{minutes:.0f} min"
+    facts = f"  · {' + '.join(parts)} · {length}"
     title = Text(" ".join(printable(playlist.prompt).split()), style="bold")
     title.truncate(max(12, width - len(facts)), overflow="ellipsis")
     return Text.assemble(title, (facts, "dim"))

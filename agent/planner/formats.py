@@ -1,6 +1,11 @@
 """The format plan of a prompt: music only (the default), talk only, or music mixed with podcast episodes at
 given positions. "with one short news episode in the middle", "a true-crime episode then something calm",
-"comedy podcasts only", "3 history podcasts". Deterministic; talk appears only when the prompt names it."""
+"comedy podcasts only", "3 history podcasts". Deterministic; talk appears only when the prompt names it.
+
+Talk leads unless the prompt also asks for music: a music word ('songs', 'some chill music'), a genre or an
+artist, or an episode set against something else ('in the middle', 'a news episode then chill vibes'). A mood
+or an occasion ('for my commute', 'for my run', 'chill') says when or how the listener listens, which fits an
+episode as well as a song, so "podcasts about history for my commute" is episodes only."""
 
 from __future__ import annotations
 
@@ -35,8 +40,11 @@ ONLY = {"only", "just", "nothing", "purely"}
 MIDDLE = re.compile(r"\b(in the middle|halfway( through)?|midway( through)?|in between)\b")
 START = re.compile(r"\b(to (start|open|begin)|at the (start|beginning)|first|start with|open with|begin with|before the music)\b")
 END = re.compile(r"\b(at the end|to (finish|close|end)|finish with|end with|close with|afterwards|after the music|last)\b")
-MUSIC_WORDS = re.compile(r"\b(music|songs?|tracks?|tunes?|playlist|mix|beats|something|anything)\b")
-DEFAULT_TALK_COUNT = 3
+MUSIC_WORDS = re.compile(r"\b(music|songs?|tracks?|tunes?|playlist|mix|beats|something|anything|vibes|jams|bangers|"
+                         r"hits|anthems|albums?)\b")
+CONTAINERS = {"playlist", "playlists", "mix", "list", "queue", "lineup"}  # 'a podcast playlist', 'a mix of podcasts'
+THEN_FILLER = {"a", "an", "the", "some", "and", "then", "play", "give", "me", "i", "want", "just", "only"}  # no content
+DEFAULT_TALK_COUNT = 3  # episodes for a plural talk-only ask with no number and no length ('history podcasts')
 
 
 @dataclass
@@ -48,6 +56,7 @@ class _Talk:
     max_minutes: float | None = None
     only: bool = False
     plural: bool = False
+    around: bool = False  # the prompt sets the episode against other content ('in the middle', 'then chill vibes')
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
@@ -68,6 +77,7 @@ def _look_back(words: list[str], noun: int, talk: _Talk, spans: list[tuple[str, 
         pair = (words[i - 1], w) if i > 0 else None
         if pair in TWO_WORD_TOPICS:
             talk.topics.insert(0, TWO_WORD_TOPICS[pair])
+            talk.start = spans[i - 1][1]
             i -= 2
             continue
         if w in TOPIC_WORDS:
@@ -78,6 +88,10 @@ def _look_back(words: list[str], noun: int, talk: _Talk, spans: list[tuple[str, 
             talk.max_minutes = float(m.group(1))
         elif w in NUMBERS or w.isdigit() and 0 < int(w) <= 20:
             talk.count = NUMBERS.get(w) or int(w)
+        elif w == "of" and i > 0 and words[i - 1] in CONTAINERS:  # 'a playlist of podcasts': the list is the talk
+            talk.start = spans[i - 1][1]
+            talk.plural = True
+            break
         elif w not in FILLER:
             break
         talk.start = spans[i][1]
@@ -85,8 +99,12 @@ def _look_back(words: list[str], noun: int, talk: _Talk, spans: list[tuple[str, 
 
 
 def _look_ahead(words: list[str], after: int, talk: _Talk, spans: list[tuple[str, int, int]]) -> None:
-    """'podcasts about history', 'episodes on tech', 'podcasts only'."""
+    """'podcasts about history', 'episodes on tech', 'podcasts only', 'a podcast playlist'."""
     i = after
+    if i < len(words) and words[i] in CONTAINERS:  # a playlist of podcasts holds several
+        talk.end = spans[i][2]
+        talk.plural = True
+        i += 1
     if i < len(words) and words[i] in ("about", "on") and _topic_at(words, i + 1)[1]:
         n, topic = _topic_at(words, i + 1)
         talk.topics.append(topic or "")
@@ -106,6 +124,8 @@ def _talk_phrases(text: str) -> list[_Talk]:
         two = i + 1 < len(words) and (words[i], words[i + 1]) in TWO_WORD_NOUNS
         if words[i] in NOUNS or two:
             last = i + 1 if two else i
+            while last + 1 < len(words) and words[last + 1] in NOUNS:  # 'podcast episodes', 'talk show episodes'
+                last += 1
             talk = _Talk(start=spans[i][1], end=spans[last][2], plural=words[last].endswith("s"))
             _look_back(words, i, talk, spans)
             _look_ahead(words, last + 1, talk, spans)
@@ -119,20 +139,29 @@ def _talk_phrases(text: str) -> list[_Talk]:
     return out
 
 
+def _content(text: str) -> bool:
+    """Words other than filler: something the listener asked to hear besides the episode."""
+    return any(w not in THEN_FILLER for w, _, _ in _tokens(text) if w[0].isalnum())
+
+
 def _position(text: str, talk: _Talk, before_limit: int, after_limit: int) -> TalkPosition:
-    """Where the listener put the episode: an explicit phrase near it, 'X then Y', else the order of mention."""
+    """Where the listener put the episode: an explicit phrase near it, 'X then Y', else the order of mention.
+    Sets talk.around when the placement is against something that is not another episode."""
     after = text[talk.end:after_limit][:40]
     before = text[before_limit:talk.start][-30:]
     near = before + " " + after
     if MIDDLE.search(near):
+        talk.around = True  # the middle of something: music on both sides
         return "middle"
     if END.search(after) or END.search(before):
         return "end"
     if START.search(after) or START.search(before):
         return "start"
-    if re.match(r"\s*[,;:]?\s*(and )?then\b", after):
+    if m := re.match(r"\s*[,;:]?\s*(and )?then\b", after):
+        talk.around = _content(text[talk.end + m.end():after_limit])
         return "start"
-    if re.search(r"\bthen\s*$", before):
+    if m := re.search(r"\bthen\s*$", before):
+        talk.around = _content(text[before_limit:talk.start - len(before) + m.start()])
         return "end"
     return "start" if not re.search(r"[a-z0-9]", re.sub(r"\b(a|an|the|play|give|me|i|want|some|just|only)\b", "", text[:talk.start])) else "end"
 
@@ -157,11 +186,17 @@ class FormatDraft:
     def talk_only(self) -> bool:
         return any(t.only for t, _ in self.slots)
 
+    def asks_music(self, music: bool) -> bool:
+        """A music word, named music (music: a genre, an artist, a tempo) or an episode set against other content.
+        Moods and occasions are not enough: they fit a podcast as well as a song."""
+        return music or self.music_words or any(t.around for t, _ in self.slots)
+
     def plan(self, music: bool) -> FormatPlan:
-        """music: the rest of the prompt asks for music (genres, moods, artists). No talk phrase → music only."""
+        """music: the rest of the prompt names music (genres, artists, a tempo). No talk phrase → music only;
+        talk phrases and no music asked → talk only, episodes fill the playlist."""
         if not self.slots:
             return FormatPlan()
-        kind = "mixed" if (music or self.music_words) and not self.talk_only else "talk"
+        kind = "mixed" if self.asks_music(music) and not self.talk_only else "talk"
         out: list[TalkSlot] = []
         for talk, position in self.slots:
             plural = kind == "talk" and talk.count is None and talk.plural

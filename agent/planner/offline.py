@@ -219,5 +219,8 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
         "feature_targets": _feature_targets(moods, _unique(p.negated_moods)),
         "query": _query(p),
     }
-    fields["format"] = talk.plan(music=bool(fields["genres"] or fields["seed_artists"] or moods))
+    # named music asks for songs beside the talk; a mood or an occasion ('for my commute') fits either
+    named = fields["genres"] or fields["seed_artists"] or fields["only_artists"] or fields.get("tempo_min") \
+        or fields.get("tempo_max")
+    fields["format"] = talk.plan(music=bool(named))
     return PlaylistSpec(**fields)
