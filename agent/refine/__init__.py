@@ -76,7 +76,8 @@ def refine(playlist: Playlist, instruction: str, deps: Deps, seed: int = 0) -> R
     kept, removed = keep_fitting(playlist, music, policy, deps)
     kept, trimmed = trim(kept, music.spec)
     kept, replaced = make_room(kept, music, deps, profile)
-    added, why = fill(kept, music, policy, deps, profile, seed)
+    talk_only = delta.spec.format.kind == "talk"  # a podcast-only playlist stays one: no songs fill it
+    added, why = ([], {}) if talk_only else fill(kept, music, policy, deps, profile, seed)
     removed += gone + trimmed + replaced
     new = assemble(request, playlist, delta, Chosen(spec=music.spec, music=Selection(tracks=kept + added, why=why),
                                                     talk=TalkChoice(placed=episodes)), removed, policy, deps, profile, seed)

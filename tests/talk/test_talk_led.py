@@ -122,3 +122,12 @@ def test_talk_share_and_a_hidden_talk_shortfall(talk_deps, catalog):
     assert not hidden_shortfalls(timed)
     claimed = [c.model_copy(update={"met": True, "note": ""}) for c in timed.constraints]
     assert any("off-topic" in s for s in hidden_shortfalls(timed.model_copy(update={"constraints": claimed})))
+
+
+def test_refining_a_podcast_only_playlist_adds_no_songs(talk_deps):
+    from agent.refine import refine
+
+    talk = generate(GenerateRequest(prompt="history podcasts"), talk_deps)
+    assert talk.tracks and all(t.kind == "talk" for t in talk.tracks)
+    refined = refine(talk, "calmer", talk_deps).playlist
+    assert refined.tracks and all(t.kind == "talk" for t in refined.tracks), [t.title for t in refined.tracks]
