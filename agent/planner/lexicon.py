@@ -69,7 +69,7 @@ MOODS: tuple[Mood, ...] = (
        energy=0.55, valence=0.7, acousticness=0.4),
     _m("night", "night, nights, nighttime, late night, midnight, after hours, late at night, 2am, 3am", energy=0.4,
        valence=0.35),
-    _m("rainy", "rain, rainy, raining, rainy day, drizzle, grey day, gray day, cloudy, stormy", energy=0.35,
+    _m("rainy", "rain, rainy, raining, rainy day, drizzle, grey day, gray day, cloudy", energy=0.35,
        valence=0.35, acousticness=0.6),
     _m("sunny", "sunny, sunshine, sun, summer, summertime, summery, beach, beach day, poolside, pool party, island, "
        "island vibe, vacation", energy=0.7, valence=0.8, danceability=0.7),
@@ -106,6 +106,8 @@ MOODS: tuple[Mood, ...] = (
        instrumentalness=0.3),
     _m("dark", "dark, darker, moody, brooding, gritty, sinister, spooky, creepy, halloween, haunting", valence=0.2,
        energy=0.55),
+    _m("stormy", "stormy, storm, storms, thunderstorm, thunderstorms, thunder, lightning, tempest", energy=0.75,
+       valence=0.25, acousticness=0.2),
     _m("nostalgic", "nostalgia, nostalgic, memories, childhood, reminisce, reminiscing, retro"),
     _m("epic", "epic, cinematic, anthemic, triumphant, victory", energy=0.75, valence=0.55),
     # sound

@@ -32,4 +32,13 @@ def test_the_planner_reads_sound_requests_and_not_sounds_like(catalog):
 def test_the_catalog_mask_marks_only_soundscapes(catalog):
     mask = soundscape_mask(catalog)
     assert mask.shape == (len(catalog),)
-    assert all(is_soundscape(catalog.tracks[i].title, catalog.tracks[i].genres) for i in mask.nonzero()[0])
+    tracks = [catalog.tracks[i] for i in range(len(catalog))]
+    assert [is_soundscape(t.title, t.genres, t.valence) for t in tracks] == mask.tolist()
+
+
+def test_a_flat_nature_recording_is_caught_even_with_a_playlist_label():
+    assert is_soundscape("Suburban Forest Rain 1", ["latin", "tropical"], valence=0.019)
+    assert is_soundscape("Rain All Night", [], valence=0.001)
+    assert not is_soundscape("A Day Without Rain", ["celtic", "middle earth"], valence=0.039)  # Enya
+    assert not is_soundscape("Storm", ["canadian post-rock"], valence=0.02)  # Godspeed You! Black Emperor
+    assert not is_soundscape("Summer Rain", ["latin", "tropical"], valence=0.4)  # a song, not a recording
