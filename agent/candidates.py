@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.genre_fit import genre_fit, widened
+from agent.genre_fit import asked_genres, genre_fit, widened
 from agent.models import Candidate, PlaylistSpec, SearchFilters
 from agent.wishes import with_wish_filters
 from tools.catalog import Catalog, embed_query, top_k
@@ -206,6 +206,42 @@ def familiarity(catalog: Catalog) -> np.ndarray:
     return _familiar[key]
 
 
+W_CLASSICS = 0.5  # 'country classics': a track of only the asked genres, CLASSICS_SPAN years or more older than
+#                   their median, gains this
+CLASSICS_SPAN = 20.0  # years before the asked genres' median release year at which the lean is full
+
+
+def classics_lean(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | float:
+    """'country classics', 'classic hip hop': a score term for the older songs of the asked genres, growing
+    from 0 at the genres' median release year in the catalog to W_CLASSICS at CLASSICS_SPAN years before it,
+    times the share of the track's genres that are asked ones (Jolene, 3 of 3 country genres, gets it all;
+    Sweet Home Alabama, 'country rock' among 9, a ninth). A lean, never a year filter: the hits of the last
+    decades still compete. 0 when classics are not asked."""
+    if not (spec.classics and spec.genres):
+        return 0.0
+    known = catalog.year > 0
+    years = catalog.year[catalog.genre_mask(spec.genres) & known]
+    if not len(years):
+        return 0.0
+    age = np.clip((float(np.median(years)) - catalog.year) / CLASSICS_SPAN, 0.0, 1.0)
+    return W_CLASSICS * np.where(known, age, 0.0).astype(np.float32) * genre_share(spec.genres, catalog)
+
+
+_genre_counts: dict[int, np.ndarray] = {}
+
+
+def genre_share(terms: list[str], catalog: Catalog) -> np.ndarray:
+    """Per track: the share of its genres that contain an asked term (0 for a track without genres)."""
+    key = id(catalog)
+    if key not in _genre_counts:
+        _genre_counts.clear()
+        _genre_counts[key] = np.fromiter((len(g) for g in catalog.genre_lists), dtype=np.float32, count=len(catalog))
+    hits = np.zeros(len(catalog), dtype=np.float32)
+    for g in asked_genres(terms, catalog):
+        hits[catalog.genre_rows(g)] += 1.0
+    return hits / np.maximum(_genre_counts[key], 1.0)
+
+
 def learned_genres(spec: PlaylistSpec, catalog: Catalog) -> list[str]:
     """For a prompt read only by the learned model: the genres its nearest real playlists and requests hold."""
     if spec.moods or spec.genres or spec.seed_artists or not spec.feature_targets:
@@ -249,6 +285,7 @@ def search_scores(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> 
     fit_terms = list(spec.genres) or seed_genres(spec, catalog) or learned_genres(spec, catalog)
     if fit_terms:
         scores = scores + W_GENRE_FIT * genre_fit(fit_terms, catalog)
+    scores = scores + classics_lean(spec, catalog)  # 'country classics': the genre's older songs first
     if not spec.genres:  # a named genre already narrows the search; it keeps its own deep cuts
         scores = scores + W_FAMILIAR * familiar_lean(spec.discovery) * (familiarity(catalog) - 0.5)
     votes = went_with_votes(spec, catalog)

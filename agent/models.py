@@ -88,6 +88,8 @@ class PlaylistSpec(BaseModel):
                                          "('slow' → 100): a soft preference, never a filter.")
     arc: Arc | None = Field(None, description="Energy shape over the playlist; None = a gentle rise then fall.")
     discovery: float = Field(0.5, ge=0, le=1, description="0 = familiar hits, 1 = deep cuts and new artists.")
+    classics: bool = Field(False, description="'country classics', 'classic hip hop': lean to the older songs of the "
+                           "asked genres (a soft preference, never a year filter; 'classic rock' is a genre of its own).")
     taste_weight: float = Field(0.5, ge=0, le=1, description="How much the listener's taste profile counts.")
     query: str = Field("", description="Free text for semantic search (what is left after parsing, or a rewrite).")
     narration: NarrationStyle = Field("radio", description="radio = intro, bridges, outro; brief = intro only; none.")

@@ -143,7 +143,7 @@ def playlist_id(request: GenerateRequest, spec: PlaylistSpec) -> str:
     """Same input → same id (and same playlist)."""
     unset = {k for k in ("exclude_ids", "library") if not getattr(request, k)}  # fields added later: ids stay stable
     body = request.model_dump_json(exclude=unset | {"save"})  # saving does not change the playlist
-    later = {"kid_safe": False, "tempo_soft_min": None, "tempo_soft_max": None}  # spec fields added later, unset
+    later = {"kid_safe": False, "tempo_soft_min": None, "tempo_soft_max": None, "classics": False}  # added later, unset
     plan = spec.model_dump_json(exclude={k for k, v in later.items() if getattr(spec, k) == v} or None)
     h = hashlib.sha256(f"{body}|{plan}".encode())
     return "pl_" + h.hexdigest()[:16]

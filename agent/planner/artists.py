@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz, process
 
 from agent.planner import lexicon as lx
@@ -18,6 +20,94 @@ def artist_exact(p: Parse, i: int) -> tuple[int, str | None]:
         if display:
             return n, display
     return 0, None
+
+
+NAMED_MIN_TRACKS = 20  # 'kid rock songs': before 'songs' an artist with this many tracks is named
+ALONE_MIN_TRACKS = 3  # 'kid cudi' alone: an artist with this many tracks is named
+MAX_JOINED_WORDS = 3  # 'baby metal' → BABYMETAL: at most this many prompt words written apart
+MIN_JOINED_CHARS = 6  # … spelling at least this many letters together
+
+
+def artist_joined(p: Parse, i: int) -> tuple[int, str | None]:
+    """An artist whose name the prompt writes with other spacing: 'Baby Metal' → BABYMETAL, 'One Republic' →
+    OneRepublic (the vocabulary also holds multi-word names with their spaces removed: 'kidbuu' → Kid Buu).
+    Only two or more free words of one phrase whose spaced form is not itself a name; see joined_plausible."""
+    for n in range(min(MAX_JOINED_WORDS, len(p.words) - i), 1, -1):
+        words = p.words[i:i + n]
+        if not p.free(i, n) or not p.joined(i, n) or any(w.isdigit() for w in words):
+            continue
+        key = "".join(words)
+        if len(key) >= MIN_JOINED_CHARS and " ".join(words) not in p.vocab.artists and key in p.vocab.artists:
+            return n, p.vocab.artists[key]
+    return 0, None
+
+
+def joined_plausible(p: Parse, i: int, n: int, strong: bool) -> bool:
+    """Ordinary words run together can spell a name ('pretty much' → PRETTYMUCH, 'time flies' → Timeflies), so
+    a name written apart counts only after a strong cue ('songs like baby metal'), with a word too rare to be
+    chance ('one republic'), or with every word capitalised ('Baby Metal') where capitals mean something."""
+    if strong or not all(w in p.vocab.common for w in p.words[i:i + n]):
+        return True
+    return capitalised_name(p, i, n)
+
+
+def capitalised_name(p: Parse, i: int, n: int) -> bool:
+    """Words i … i+n-1 are all capitalised, the rest of the prompt is not title case, and the name does not
+    merely open a sentence ('Good Morning vibes'), unless the prompt is nothing but the name ('Baby Metal')."""
+    if p.prompt.isupper() or not all(_capital(p, k) for k in range(i, i + n)):
+        return False
+    return not title_case(p, i, n) and (i > 0 or only_name(p, i, n))
+
+
+def _capital(p: Parse, k: int) -> bool:
+    """Word k starts with a capital or a digit ('21 Savage' is written as a name)."""
+    first = p.prompt[p.spans[k][0]]
+    return first.isupper() or first.isdigit()
+
+
+def title_case(p: Parse, i: int = 0, n: int = 0) -> bool:
+    """More than half of the prompt's words outside i … i+n-1 start with a capital: then capitals say nothing
+    about names."""
+    caps = [p.prompt[s:s + 1].isupper() for k, (s, _) in enumerate(p.spans) if not i <= k < i + n]
+    return sum(caps) > len(caps) / 2
+
+
+def only_name(p: Parse, i: int, n: int) -> bool:
+    """The prompt says nothing but the name ('babymetal', 'play kid buu songs'): every other word is a request
+    or a word like 'songs'."""
+    return all(w in lx.QUERY_FILLER for k, w in enumerate(p.words) if not i <= k < i + n)
+
+
+def in_artist_name(p: Parse, start: int, end: int) -> bool:
+    """The characters [start, end) lie inside a name the prompt gives ('Kid Cudi', 'Clean Bandit', "Destiny's
+    Child", 'Three Days Grace'): a kids, clean or number word there is part of the name, not a content policy
+    or a count. The name must be a catalog artist of two or more words that reaches beyond those characters
+    and is plausibly meant: a word outside them too rare to be chance ('kid buu'), every word capitalised
+    ('Kid Rock'), a strong cue before it ('songs like kid rock'), a following 'songs' when the artist is well
+    represented, or a prompt that is nothing but the name of an artist with a few tracks ('kid cudi'; 'family
+    and friends' stays a family)."""
+    first, last = p.word_at(start), p.word_at(end) - 1
+    for i in range(max(0, first - MAX_ARTIST_WORDS + 1), first + 1):
+        for n in range(min(MAX_ARTIST_WORDS, len(p.words) - i), 1, -1):
+            key = " ".join(p.words[i:i + n])
+            if i + n <= last or key not in p.vocab.artists or not p.joined(i, n):
+                continue
+            outside = [w for k, w in enumerate(p.words[i:i + n], i) if not first <= k <= last]
+            if not outside:
+                continue  # 'nursery rhymes' is all kids words: the name says what the music is for
+            tracks = p.vocab.artist_tracks[key]
+            suffix = i + n < len(p.words) and p.words[i + n] in lx.ARTIST_SUFFIX and tracks >= NAMED_MIN_TRACKS
+            alone = only_name(p, i, n) and tracks >= ALONE_MIN_TRACKS
+            if (any(w not in p.vocab.common for w in outside) or capitalised_name(p, i, n) or suffix or alone
+                    or strong_cue_before(p, i)):
+                return True
+    return False
+
+
+def strong_cue_before(p: Parse, i: int) -> bool:
+    """A strong artist cue ('songs like', 'similar to', 'by') ends right before word i (a 'the' between is fine)."""
+    text = p.mk.text[:p.spans[i][0]]
+    return re.search(rf"(?<![a-z0-9])(?:{lx.ARTIST_STRONG})\s+(?:the\s+)?$", text) is not None
 
 
 def _artist_fuzzy(p: Parse, i: int, min_words: int = 1) -> tuple[int, str | None]:
@@ -57,6 +147,9 @@ def artist_at(p: Parse, i: int, strong: bool) -> tuple[int, str | None]:
     n, name = artist_exact(p, i + lead)
     if name and not _plausible(p, i + lead, n, strong):
         n, name = 0, None
+    j, joined = artist_joined(p, i + lead)
+    if joined and j > n and joined_plausible(p, i + lead, j, strong):
+        n, name = j, joined
     if not name:
         n, name = _artist_fuzzy(p, i + lead, min_words=1 if strong else 2)
     if not name and i + lead < len(p.words) and p.free(i + lead):
@@ -94,6 +187,9 @@ def artist_cues(p: Parse) -> None:
             artist_list(p, p.word_at(m.end()), strong, p.seeds, drop=False)
     for i in range(len(p.words)):
         n, name = artist_exact(p, i) if p.free(i) else (0, None)
+        j, joined = artist_joined(p, i)
+        if joined and j > n and joined_plausible(p, i, j, strong=False):
+            n, name = j, joined
         if name and _named_without_cue(p, i, n):
             p.claim(i, n, drop=False)
             p.seeds.append((i, name))
@@ -102,17 +198,28 @@ def artist_cues(p: Parse) -> None:
 
 
 def _named_without_cue(p: Parse, i: int, n: int) -> bool:
-    """A name with no cue word: rare words, a following 'songs'/'vibes', or every word capitalised."""
-    if p.genre_at(i)[0] >= n or p.mood_at(i)[0] >= n:
+    """A name with no cue word: rare words, a following 'songs'/'vibes', every word capitalised, or a prompt
+    that says nothing else. Not the last word of a longer unknown name ('Meredith Brooks' is not Brooks)."""
+    if p.genre_at(i)[0] >= n or p.mood_at(i)[0] >= n or tail_of_unknown(p, i):
         return False
     words = p.words[i:i + n]
-    key = " ".join(words)
-    tracks = p.vocab.artist_tracks[key]
+    spaced = " ".join(words)
+    tracks = p.vocab.artist_tracks[spaced if spaced in p.vocab.artists else "".join(words)]  # or written apart
     suffix = i + n < len(p.words) and p.words[i + n] in lx.ARTIST_SUFFIX
     rare = not all(w in p.vocab.common for w in words) and len("".join(words)) >= 3
-    if rare and tracks >= (2 if n > 1 else 3):
+    if rare and (tracks >= (2 if n > 1 else 3) or only_name(p, i, n)):
         return True
-    if suffix and (p.capitalised(i) or tracks >= 20):
+    if n > 1 and tracks >= ALONE_MIN_TRACKS and only_name(p, i, n):
+        return True  # 'kid cudi', 'louis the child': nothing but the name
+    if suffix and (p.capitalised(i) or tracks >= NAMED_MIN_TRACKS):
         return True
-    title_case = sum(w[:1].isupper() for w in p.prompt.split()) > len(p.prompt.split()) / 2
-    return n > 1 and not title_case and all(p.capitalised(k) for k in range(i, i + n))
+    return n > 1 and capitalised_name(p, i, n)
+
+
+def tail_of_unknown(p: Parse, i: int) -> bool:
+    """Word i follows a free, rare word of the same phrase: a longer name the catalog does not hold ('Meredith
+    Brooks' when only the DJ Brooks is known), whose last word alone would name someone else."""
+    if i == 0 or not p.free(i - 1) or not p.joined(i - 1, 2):
+        return False
+    word = p.words[i - 1]
+    return word.isalpha() and len(word) >= 3 and word not in p.vocab.common

@@ -87,7 +87,9 @@ MOODS: tuple[Mood, ...] = (
        danceability=0.7),
     _m("energetic", "energetic, energy, high energy, energizing, energising, hype, hyped, amped, pumped, pumping, "
        "bangers, banger, banging, adrenaline, motivating, motivated, motivation, motivational, get motivated, "
-       "keep me awake, stay awake, wake me up, pump me up, pump up, pumping myself up, pumped up", energy=0.9, danceability=0.65),
+       "keep me awake, stay awake, wake me up, pump me up, pump up, pumping myself up, pumped up, motivate, motivate me, "
+       "get me going, get me hyped, hype me up, hyped up, fire me up, fired up, psyched, psyched up, psych me up, "
+       "amp me up, amped up", energy=0.9, danceability=0.65),
     _m("sad", "sad, sadness, depressed, depressing, depression, heartbreak, heartbroken, heart break, breakup, "
        "break up, broken heart, crying, cry, lonely, loneliness, alone, melancholy, melancholic, gloomy, miserable, "
        "tearjerker, sadder, saddest, feeling blue, feeling down, am down, im down, emotional, grief, sorrow",

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 
 from agent.models import FEATURES, PlaylistSpec
 from agent.planner import lexicon as lx
-from agent.planner.artists import artist_at, artist_cues
+from agent.planner.artists import artist_at, artist_cues, in_artist_name
 from agent.planner.formats import read_format
+from agent.planner.occasions import drop_occasions
 from agent.planner.parse import SEPARATORS, Parse
 from agent.planner.quantities import Marker, bpm, counts, durations, normalise, years
-from agent.planner.vocab import vocab_for
+from agent.planner.vocab import MAX_GENRE_WORDS, vocab_for
 from agent.planner.wishes import artist_eras, instrumental_rule, only_cued, only_trailing
 from tools.catalog import Catalog
 
@@ -26,7 +27,8 @@ FAMILIAR, NEUTRAL, DISCOVER = 0.15, 0.5, 0.85
 # --------------------------------------------------------------------------- phrase passes
 
 def _policy_and_narration(p: Parse) -> None:
-    """Explicit-content, kids/family and narration words; "clean" as a verb (chores) is not a content policy."""
+    """Explicit-content, kids/family and narration words; "clean" as a verb (chores) or inside an artist's name
+    ('Kid Cudi', 'Clean Bandit') is not a content policy."""
     mk = p.mk
     allow = any(True for _ in mk.find(lx.EXPLICIT_ALLOW))
     for pattern, style in ((lx.NARRATION_NONE, "none"), (lx.NARRATION_BRIEF, "brief"), (lx.NARRATION_RADIO, "radio")):
@@ -34,9 +36,12 @@ def _policy_and_narration(p: Parse) -> None:
             p.fields["narration"] = style
     for _ in mk.find(lx.CLEAN_VERB, drop=False):
         p.moods.append("chores")
-    if any(True for _ in mk.find(lx.KIDS, claim=False)):
+    if any(not in_artist_name(p, m.start(), m.end()) for m in mk.find(lx.KIDS, claim=False)):
         p.fields["kid_safe"] = True
-    if any(True for _ in mk.find(lx.EXPLICIT_EXCLUDE)) or p.fields.get("kid_safe"):
+    clean = [m for m in mk.find(lx.EXPLICIT_EXCLUDE, claim=False) if not in_artist_name(p, m.start(), m.end())]
+    for m in clean:  # 'Kid Cudi', 'Clean Bandit': a name, not a policy
+        mk.claim(m.start(), m.end())
+    if clean or p.fields.get("kid_safe"):
         p.fields["explicit"] = "exclude"
     elif allow:
         p.fields["explicit"] = "allow"
@@ -163,6 +168,35 @@ def _genres_and_moods(p: Parse) -> None:
                 p.genres.append(p.vocab.genres[fixed])
 
 
+CLASSIC_WORDS = frozenset({"classic", "classics"})
+
+
+def _genre_ending_at(p: Parse, i: int) -> str | None:
+    """The genre whose phrase ends right before word i ('old school hip hop' in 'old school hip hop classics')."""
+    for k in range(max(0, i - MAX_GENRE_WORDS), i):
+        n, genre = p.genre_at(k)
+        if genre and k + n == i and p.joined(k, n + 1):
+            return genre
+    return None
+
+
+def _classics(p: Parse, genres: list[str]) -> bool:
+    """'country classics', 'classic hip hop', 'classic country': the asked genre's older songs (a soft lean).
+    A catalog genre that carries the word ('classic rock', 'classic soul') is its own genre, not a lean."""
+    for i, word in enumerate(p.words):
+        if word not in CLASSIC_WORDS:
+            continue
+        n, own = p.genre_at(i)
+        if own:  # 'classic country' is read as country; 'classic rock' is a genre of its own
+            if "classic" not in own and own in genres:
+                return True
+            continue
+        after = p.genre_at(i + 1)[1] if word == "classic" and i + 1 < len(p.words) and p.joined(i, 2) else None
+        if after in genres or _genre_ending_at(p, i) in genres:
+            return True
+    return False
+
+
 def _feature_targets(moods: list[str], negated: list[str]) -> dict[str, float]:
     sums: dict[str, list[float]] = {}
     for name in moods:
@@ -195,7 +229,7 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
     bpm(p.mk, p.fields)
     artist_eras(p, catalog)  # before plain years: the album '1989' is not the year 1989
     years(p.mk, p.fields, vocab.max_year)
-    counts(p.mk, p.fields, p.flags)
+    counts(p.mk, p.fields, p.flags, in_name=lambda start, end: in_artist_name(p, start, end))
     _shape(p)
     _tempo_words(p)
     _negative_phrase_moods(p)
@@ -208,14 +242,17 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
     moods = _unique(m for m in p.moods if m not in p.negated_moods)
     if "happy" in moods and "sad" in moods:
         moods.remove("sad")  # "cheer me up when I'm down": the goal is the mood, the state is not
+    moods = drop_occasions(p, moods)  # "pumped before my exam": the exam is when, not what
+    genres = _unique(g for g in p.genres if g not in excluded)
     fields = p.fields | {
-        "genres": _unique(g for g in p.genres if g not in excluded),
+        "genres": genres,
         "exclude_genres": _unique(p.exclude_genres),
         "seed_artists": _unique(a for _, a in sorted(p.seeds)),
         "exclude_artists": _unique(a for _, a in sorted(p.exclude_artists)),
         "only_artists": _unique(a for _, a in sorted(only)),
         "instrumental": instrumental_rule(p, moods),
         "moods": moods,
+        "classics": _classics(p, genres),
         "feature_targets": _feature_targets(moods, _unique(p.negated_moods)),
         "query": _query(p),
     }

@@ -143,7 +143,10 @@ def durations(mk: Marker, out: dict[str, Any]) -> None:
                 out["minutes"] = round(value, 1)
 
 
-def counts(mk: Marker, out: dict[str, Any], flags: dict[str, Any]) -> None:
+def counts(mk: Marker, out: dict[str, Any], flags: dict[str, Any],
+           in_name: Callable[[int, int], bool] | None = None) -> None:
+    """'15 songs', 'top 20', 'a playlist of 30': the track count. in_name(start, end) says the number opens an
+    artist's name ('Three Days Grace songs', '21 Savage songs'), which is no count."""
     for m in mk.find(rf"(?P<top>top\s+)?(?P<n>{NUM})[\s-]+(?P<gap>(?:[a-z&'/-]+\s+){{0,3}}?){_COUNT_UNIT}"
                      rf"|(?:playlist|list|mix) of (?P<n2>\d+)|(?P<top2>top)\s+(?P<n3>\d+)|(?P<n4>\d+) of (?:them|those|these)",
                      claim=False):
@@ -156,6 +159,8 @@ def counts(mk: Marker, out: dict[str, Any], flags: dict[str, Any]) -> None:
         if value is None or value != int(value) or value < 1 or "count" in out:
             continue
         start = m.start("n") if m.group("n") else m.start()
+        if in_name and m.group("n") and in_name(start, m.end("n")):
+            continue
         mk.claim(start, m.end("n") if m.group("n") else m.end())
         out["count"] = int(min(value, MAX_COUNT))
         if value > MAX_COUNT:

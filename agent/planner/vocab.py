@@ -125,6 +125,9 @@ def _artist_tables(artist_lists: list[list[str]]) -> tuple[dict[str, str], Count
         for part in _credit_parts(display):
             table.setdefault(norm_artist(part), part)
             tracks[norm_artist(part)] += primary.get(display, 0)
+        if " s " in key:  # "Destiny's Child": the prompt's "destiny's" reads as 'destiny'
+            table.setdefault(key.replace(" s ", " "), display)
+            tracks[key.replace(" s ", " ")] = tracks[key]
         compact = key.replace(" ", "")
         if " " in key and len(compact) >= 4:
             table.setdefault(compact, display)

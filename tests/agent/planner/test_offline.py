@@ -198,3 +198,17 @@ def test_a_room_is_not_a_genre(catalog, prompt, genre):
     assert ("house" in " ".join(spec.genres)) == (genre is not None)
     if genre:
         assert genre in spec.genres
+
+
+@pytest.mark.parametrize(("prompt", "genres", "classics"), [
+    ("greatest country classics", ["country"], True),
+    ("disco classics", ["disco"], True),
+    ("classic hip hop", ["hip hop"], True),
+    ("classic country", ["country"], True),  # read as country: the word still asks for the older songs
+    ("classic rock", ["classic rock"], False),  # a catalog genre of its own
+    ("country", ["country"], False),
+    ("christmas classics", [], False),  # no genre to be older within
+])
+def test_classics_beside_a_genre(catalog, prompt, genres, classics):
+    spec = parse_prompt(prompt, catalog)
+    assert (spec.genres, spec.classics) == (genres, classics)
