@@ -181,9 +181,13 @@ def _genre_ending_at(p: Parse, i: int) -> str | None:
 
 
 def _classics(p: Parse, genres: list[str]) -> bool:
-    """'country classics', 'classic hip hop', 'classic country': the asked genre's older songs (a soft lean).
+    """'country classics', 'classic hip hop', 'classic country', 'old school r&b': the asked genre's older songs
+    (a soft lean).
     A catalog genre that carries the word ('classic rock', 'classic soul') is its own genre, not a lean."""
     for i, word in enumerate(p.words):
+        if word == "old" and p.words[i + 1:i + 2] == ["school"] and not p.genre_at(i)[1]:  # 'old school r&b'
+            if i + 2 < len(p.words) and p.genre_at(i + 2)[1] in genres:
+                return True
         if word not in CLASSIC_WORDS:
             continue
         n, own = p.genre_at(i)

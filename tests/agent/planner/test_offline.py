@@ -208,6 +208,9 @@ def test_a_room_is_not_a_genre(catalog, prompt, genre):
     ("classic rock", ["classic rock"], False),  # a catalog genre of its own
     ("country", ["country"], False),
     ("christmas classics", [], False),  # no genre to be older within
+    ("old school r&b slow jams", ["r&b"], True),
+    ("old school hip hop", ["old school hip hop"], False),  # a catalog genre of its own
+    ("my old school friends party", [], False),
 ])
 def test_classics_beside_a_genre(catalog, prompt, genres, classics):
     spec = parse_prompt(prompt, catalog)
