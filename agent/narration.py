@@ -107,7 +107,8 @@ def set_facts(tracks: list[Track], spec: PlaylistSpec, prompt: str, listener: li
     return {"count": s.count, "count_words": number_words(s.count), "noun": noun,
             "kind": kind_phrase(s).removesuffix(s.noun) + noun, "genre_mix": genre_phrase(s), "era": era_phrase(s),
             "tempo": tempo_phrase(s), "shape_verb": "",
-            "duration": duration_phrase(s.minutes), "occasion": when.phrase, "activity": when.activity,
+            "duration": duration_phrase(s.minutes), "matter": "sounds" if s.noun == "recordings" else "music",
+            "occasion": when.phrase, "activity": when.activity,
             "weekday": when.weekday, "morning": when.morning, "night": when.night,
             "first_artist": tracks[0].artist, "last_artist": tracks[-1].artist,
             "lgenres": join_words(listener[:2]), "summary": s}

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from agent.models import PlaylistSpec, Track
 from agent.speech import article, join_words, spoken_genre
 from tools.moods import mood_words
+from tools.soundscapes import is_soundscape
 
 Shape = Literal["rise", "fall", "peak", "dip", "steady", "varied"]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -39,7 +40,9 @@ class SetSummary(BaseModel):
     genres: list[str] = Field(default_factory=list, description="The one or two leading genres, most common first.")
     genre_share: float = Field(0.0, description="Share of tracks whose first genre is one of `genres`.")
     mood: str = Field("", description="A mood word (from the audio features) that at least half the tracks share.")
-    noun: Literal["songs", "tracks"] = Field("songs", description="'tracks' when most of them are instrumental.")
+    noun: Literal["songs", "tracks", "recordings"] = Field("songs", description="'tracks' when most of them are "
+                                                           "instrumental, 'recordings' when most are noise or nature "
+                                                           "recordings (tools/soundscapes.py).")
     first_year: int | None = Field(None, description="Earliest release year.")
     last_year: int | None = Field(None, description="Latest release year.")
     decade: int | None = Field(None, description="The decade most tracks come from, when at least half do.")
@@ -91,6 +94,9 @@ def summarize(tracks: list[Track]) -> SetSummary:
     if len(tempi) >= 3 and high <= TEMPO_SPREAD * low:
         out.bpm_low, out.bpm_high = low, high
     out.shape = energy_shape([t.energy for t in measured]) if len(measured) == n else out.shape
+    if sum(is_soundscape(t.title, t.genres, t.valence) for t in tracks) > n / 2:  # noise has no genre, mood or arc
+        out.noun, out.genres, out.genre_share, out.mood, out.shape = "recordings", [], 0.0, "", None
+        out.bpm_low = out.bpm_high = 0
     return out
 
 

@@ -116,7 +116,7 @@ CLOSE: Pool = ("That was {title} by {artist} to close.", "{artist} closed us out
                "{title} by {artist} brings us to the end.")
 RECAP: Pool = (
     "That's {count_words} {noun} and {duration} of {genre_mix}.",
-    ("{duration} of music for {occasion}, from {first_artist} to {last_artist}.",
+    ("{duration} of {matter} for {occasion}, from {first_artist} to {last_artist}.",
      lambda f: f["count"] > 1 and f["first_artist"] != f["last_artist"] and bool(f["occasion"])),
     ("That was {count_words} {noun}, from {first_artist} all the way to {last_artist}.",
      lambda f: f["count"] > 2 and f["first_artist"] != f["last_artist"]),

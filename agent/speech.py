@@ -13,12 +13,14 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _BRACKETED = re.compile(r"^\s*[\(\[][^\)\]]*[\)\]]\s*|\s*[\(\[][^\)\]]*[\)\]]\s*$")  # an aside opening or closing it
 _OPUS = re.compile(r",?\s+(?:Op|K|KV|BWV|Hob|HWV|RV|WoO|D|S|L)\.?\s*[\dIVX].*$")
 _SPLIT = re.compile(r"\s*(?::\s|\s[-–—|/]\s)")
+_COMMA = re.compile(r",\s")
+COMMA_HEAD_WORDS = 3  # a long title cut at its first comma keeps at least this many words ('Oh, What a …' stays)
 _EPISODE_NUMBER = re.compile(r"^\s*(?:(?:ep(?:isode)?|no|part|#)\.?\s*#?\d+|#?\d{1,4})\s*[:.\-–—|]\s+", re.I)
 _LETTER_AN = set("AEFHILMNORSX")  # letters whose spoken name starts with a vowel sound
 _A_BEFORE = re.compile(r"^(?:uni|use|usu|ut|eu|ew|one|once|ouija|ufo)", re.I)
 _AN_BEFORE = re.compile(r"^(?:hour|honest|honou?r|heir)", re.I)
 _INITIALISMS = {"edm", "r&b", "uk", "us", "idm", "dnb", "ebm", "nyc", "la", "dc", "mpb", "opm"}
-SPOKEN_WORDS = 6  # a title longer than this is cut at its first ':' or ' - ' when what is left still says something
+SPOKEN_WORDS = 6  # a title longer than this is cut at its first ':' or ' - ' (else its first comma) when what is left still says something
 
 
 def spoken_title(title: str) -> str:
@@ -30,7 +32,20 @@ def spoken_title(title: str) -> str:
     if len(text.split()) > SPOKEN_WORDS:
         head = _SPLIT.split(text, maxsplit=1)[0]
         text = _asides_off(_OPUS.sub("", head) or head) if re.search(r"[^\W\d_]{2,}", head) else text
+    if len(text.split()) > SPOKEN_WORDS:
+        text = _comma_head(text)
     return _tidy(text) or _tidy(full) or full
+
+
+def _comma_head(text: str) -> str:
+    """A long title up to the first comma that leaves at least COMMA_HEAD_WORDS words ('Oh, What a Beautiful
+    Mornin', from …' → 'Oh, What a Beautiful Mornin''), or the whole title when no comma does."""
+    parts = _COMMA.split(text)
+    for n in range(1, len(parts)):
+        head = ", ".join(parts[:n])
+        if len(head.split()) >= COMMA_HEAD_WORDS:
+            return head
+    return text
 
 
 def spoken_episode(title: str) -> str:

@@ -340,3 +340,16 @@ def test_a_refined_playlist_is_described_as_it_now_is(deps, catalog):
     facts = build_facts(tracks, new.spec, new.prompt, [])
     for s in new.segments:
         assert check(s.text, facts).ok, (s.text, check(s.text, facts).problems)
+
+
+def test_noise_and_nature_recordings_are_not_called_music(catalog):
+    from agent.narration_facts import summarize
+    from tools.soundscapes import soundscape_mask
+
+    rows = soundscape_mask(catalog).nonzero()[0][:6].tolist()
+    if len(rows) < 3:
+        pytest.skip("the fixture catalog holds too few soundscapes")
+    s = summarize([catalog.tracks[i] for i in rows])
+    assert s.noun == "recordings" and s.shape is None and not s.genres and not s.mood
+    songs = summarize([c.track for c in catalog.search("upbeat pop songs", k=6)])
+    assert songs.noun in ("songs", "tracks")
