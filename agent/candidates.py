@@ -311,10 +311,10 @@ def went_with_votes(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
 
 def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile: Any = None,
            k: int = POOL, exclude_ids: Collection[str] = ()) -> list[Candidate]:
-    """Candidates passing every hard filter, from the most specific pool that is rich enough: an asked
-    theme's tracks first, then wanted genres/artists within the mood's feature band, then without the band, then broadened
-    genres, then the band alone, then everything that passes the hard filters. A candidate's score is its
-    sound (or text) similarity to the query plus its graded genre fit."""
+    """Candidates passing every hard filter (noise and nature recordings only when asked), from the most
+    specific pool that is rich enough: an asked theme's tracks first, then wanted genres/artists within the
+    mood's feature band, then without the band, then broadened genres, then the band alone, then everything
+    that passes the hard filters. A candidate's score is `search_scores`."""
     scores, theme = search_scores(spec, catalog, profile)
     hard = catalog.mask(search_filters(spec, policy)) & owned_mask(policy, catalog)  # a library: owned tracks only
     hard[[catalog.index[i] for i in exclude_ids if i in catalog.index]] = False  # tracks the request left out
