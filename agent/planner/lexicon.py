@@ -98,6 +98,7 @@ MOODS: tuple[Mood, ...] = (
        "headbanging, headbanger, headbangers, head banging", energy=0.9, valence=0.25),
     _m("romantic", "romantic, romance, love songs, love song, in love, date night, anniversary, valentine, "
        "valentines, sexy, sensual, intimate, love making, lovemaking, slow jam, slow jams, wedding, proposal, "
+       "first dance, our first dance, slow dance, slow dances, slow dancing, "
        "engagement, cuddle, cuddling, feeling love, sex", valence=0.6, energy=0.4, danceability=0.55,
        acousticness=0.4),
     _m("chill", "chill, chiller, calmer, mellower, more relaxed, chilled, chilling, chillin, chill out, chilled out, chillout, relax, relaxing, relaxed, "

@@ -215,3 +215,10 @@ def test_a_room_is_not_a_genre(catalog, prompt, genre):
 def test_classics_beside_a_genre(catalog, prompt, genres, classics):
     spec = parse_prompt(prompt, catalog)
     assert (spec.genres, spec.classics) == (genres, classics)
+
+
+@pytest.mark.parametrize("prompt", ["first dance at our wedding", "slow dancing in the kitchen", "our first dance"])
+def test_a_first_or_slow_dance_is_romantic_not_the_dance_floor(catalog, prompt):
+    spec = parse_prompt(prompt, catalog)
+    assert "romantic" in spec.moods and "dance" not in spec.moods
+    assert spec.feature_targets["energy"] <= 0.45
