@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from agent.genre_fit import asked_genres, genre_fit, widened
+from agent.genre_fit import asked_genres, core_mask, genre_fit, widened
 from agent.models import Candidate, PlaylistSpec, SearchFilters
 from agent.wishes import with_wish_filters
 from tools.catalog import Catalog, embed_query, top_k
@@ -154,7 +154,7 @@ def wanted(spec: PlaylistSpec, catalog: Catalog, broaden: bool = False) -> np.nd
     terms = list(spec.genres)
     if broaden:
         terms += [g.split()[-1] for g in spec.genres if " " in g]
-    m = catalog.genre_mask(terms) if terms else np.zeros(len(catalog), dtype=bool)
+    m = core_mask(terms, catalog) if terms else np.zeros(len(catalog), dtype=bool)
     if broaden and spec.genres:
         m |= widened(list(spec.genres), catalog)
     if spec.seed_artists:

@@ -7,8 +7,28 @@ import numpy as np
 
 from tools.catalog import Catalog
 from tools.genre_graph import neighbours
+from tools.normalize import fold
 
 WIDEN_MIN = 0.3  # neighbours this close widen a thin genre's pool
+CROSSOVER = ("hip hop", "rap", "r&b", "latin", "trap", "reggaeton", "country")  # families a genre can borrow a word from
+
+
+def core_genres(term: str, catalog: Catalog) -> list[str]:
+    """The catalog genres a word means on its own: 'alternative' → alternative rock, alternative metal, not
+    alternative hip hop or latin alternative, whose family is another one ('90s alternative' is not GZA). A
+    term that names the family keeps it ('alternative hip hop', 'latin pop')."""
+    t = f" {fold(term)} "
+    return [g for g in catalog.matching_genres(term)
+            if not any(f" {f} " in f" {g} " and f" {f} " not in t for f in CROSSOVER)]
+
+
+def core_mask(terms: list[str], catalog: Catalog) -> np.ndarray:
+    """Tracks in a core genre of any term (see core_genres)."""
+    mask = np.zeros(len(catalog), dtype=bool)
+    for term in terms:
+        for g in core_genres(term, catalog):
+            mask[catalog.genre_rows(g)] = True
+    return mask
 
 
 def asked_genres(terms: list[str], catalog: Catalog) -> set[str]:
@@ -32,7 +52,7 @@ def genre_fit(terms: list[str], catalog: Catalog) -> np.ndarray:
     for g, w in neighbour_weights(terms, catalog).items():
         rows = catalog.genre_rows(g)
         fit[rows] = np.maximum(fit[rows], w)
-    fit[catalog.genre_mask(terms)] = 1.0
+    fit[core_mask(terms, catalog)] = 1.0
     return fit
 
 

@@ -130,3 +130,22 @@ def test_quiet_prompts_get_music_not_noise_unless_they_ask(catalog):
     if mask.any():
         sounds = gather(parse_prompt("rain sounds and white noise for sleep", catalog), ContentPolicy(), catalog)
         assert any(mask[catalog.index[c.track.id]] for c in sounds)
+
+
+def test_a_head_word_means_its_own_family_not_crossovers(catalog):
+    from agent.genre_fit import core_genres
+
+    alternative = set(core_genres("alternative", catalog))
+    every = set(catalog.matching_genres("alternative"))
+    assert alternative < every
+    assert not {g for g in alternative if "hip hop" in g or "latin" in g or "r&b" in g}
+    assert {g for g in every if "alternative rock" in g} <= alternative
+    assert set(core_genres("alternative hip hop", catalog)) == set(catalog.matching_genres("alternative hip hop"))
+    from agent.candidates import wanted
+
+    spec = parse_prompt("90s alternative", catalog)
+    rows = wanted(spec, catalog).nonzero()[0]
+    assert len(rows) and all(set(catalog.genre_lists[i]) & alternative for i in rows)
+    latin_only = [i for i in range(len(catalog)) if "latin alternative" in catalog.genre_lists[i]
+                  and not set(catalog.genre_lists[i]) & alternative]
+    assert not set(latin_only) & set(rows.tolist())
