@@ -22,6 +22,7 @@ from tools.content_filter import ContentPolicy
 from tools.embeddings import normalise
 from tools.library.owned import owned_mask
 from tools.mood_model import learned_targets, neighbour_genres, went_with
+from tools.normalize import norm_artist
 from tools.sound import catalog_sound, target_vector
 from tools.sound_text import catalog_sound_text
 from tools.soundscapes import asked as soundscapes_asked
@@ -35,6 +36,7 @@ W_TARGET_WORDS = 1.0  # the mood's feature targets in sound words, added to the 
 W_GENRE_FIT = 0.3  # a track in an asked genre gains this over an unrelated one; neighbours a share of it
 DISCOVER, NEUTRAL = 0.85, 0.5  # the planner's discovery for "deep cuts" and for prompts that say nothing
 W_FAMILIAR = 0.2  # familiarity's weight in the search score at neutral discovery, for prompts naming no genre
+W_LEAD = 0.3  # 'only Beyoncé': her own songs before the ones that only feature her
 W_THEME = 1.0  # a track carrying an asked theme in its title or album ('christmas': tools/themes.py) gains this
 W_WENT_WITH = 0.4  # mood, activity and scene prompts: a track the nearest real playlists and first requests hold
 #                    (tools/mood_model.went_with) gains up to this
@@ -291,10 +293,22 @@ def search_scores(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> 
     votes = went_with_votes(spec, catalog)
     if votes is not None:
         scores = scores + W_WENT_WITH * votes
+    if spec.only_artists:
+        scores = scores + W_LEAD * lead_mask(spec.only_artists, catalog)
     theme = themed(spec, catalog)
     if theme is not None:
         scores = scores + W_THEME * theme
     return scores, theme
+
+
+def lead_mask(names: list[str], catalog: Catalog) -> np.ndarray:
+    """Tracks whose lead (first-credited) artist is one of `names`, not a featured guest."""
+    wanted_names = {norm_artist(n) for n in names}
+    mask = np.zeros(len(catalog), dtype=bool)
+    credited = np.flatnonzero(catalog.artist_mask(names))
+    artists = catalog.tracks.text["artists"]
+    mask[[i for i in credited if artists[i] and norm_artist(artists[i][0]) in wanted_names]] = True
+    return mask
 
 
 def went_with_votes(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:

@@ -203,9 +203,11 @@ def artist_cap(count: int) -> int:
 
 def diversified(pool: Pool, length: int, spec: PlaylistSpec, count: int) -> list[int]:
     """Greedy MMR order of up to `length` pool indices: utility, minus similarity to what is chosen, plus
-    mixability with it; artist and (for broad prompts) genre caps, relaxed only when the pool runs dry."""
+    mixability with it; artist (none when the prompt asks for only some artists) and (for broad prompts) genre
+    caps, relaxed only when the pool runs dry."""
     n = len(pool.tracks)
-    cap_a, broad = artist_cap(count), not (spec.genres or spec.seed_artists)
+    broad = not (spec.genres or spec.seed_artists)
+    cap_a = count if spec.only_artists else artist_cap(count)  # 'only Drake': Drake's own songs, not his features
     cap_g = max(2, math.ceil(count * 0.3)) if broad else n
     chosen: list[int] = []
     free = np.ones(n, dtype=bool)

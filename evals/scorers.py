@@ -105,6 +105,7 @@ class ShareArgs(_Args):
 
 class ExclusiveArgs(ShareArgs):
     artists: list[str] = Field(min_length=1)
+    lead: bool = Field(False, description="The artist must lead the track (first credit), not only feature on it.")
 
 
 class ReportedArgs(_Args):
@@ -197,12 +198,14 @@ def exclude_artists(p: Playlist, a: list[str], ctx: ScoreContext) -> Outcome:
 
 
 def exclusive(p: Playlist, a: ExclusiveArgs, ctx: ScoreContext) -> Outcome:
-    """'only X': every track (or a share) credits one of the artists; an empty playlist fails."""
+    """'only X': every track (or a share) credits one of the artists (with `lead`, is led by one of them); an
+    empty playlist fails."""
     wanted = {norm_artist(x) for x in a.artists}
-    bad = [_label(t) for t in p.tracks if not wanted & _credits(t, ctx.catalog)]
+    bad = [_label(t) for t in p.tracks
+           if not (norm_artist(t.artists[0]) in wanted if a.lead and t.artists else wanted & _credits(t, ctx.catalog))]
     share = 1 - len(bad) / len(p.tracks) if p.tracks else 0.0
     return outcome("exclusive", bool(p.tracks) and share >= a.min - 1e-9,
-                   f"{share:.0%} credit {a.artists}" + (f"; not: {bad[:3]}" if bad else ""))
+                   f"{share:.0%} {'led by' if a.lead else 'credit'} {a.artists}" + (f"; not: {bad[:3]}" if bad else ""))
 
 
 def instrumental_share(p: Playlist, a: ShareArgs, ctx: ScoreContext) -> Outcome:

@@ -145,3 +145,13 @@ def test_no_two_versions_of_a_song_by_the_song_identity(deps):
         pairs = [(a.title, b.title) for n, a in enumerate(tracks) for b in tracks[:n]
                  if same_song((a.title, a.artists), (b.title, b.artists))]
         assert tracks and not pairs
+
+
+def test_only_artist_plays_their_own_songs_before_their_features(deps, catalog):
+    from tools.normalize import norm_artist
+
+    for name in ("Drake", "Beyoncé"):
+        own = {t.song_key for t in catalog.tracks if t.artists and norm_artist(t.artists[0]) == norm_artist(name)}
+        pl = generate(GenerateRequest(prompt=f"nothing but {name}", count=10), deps)
+        lead = sum(norm_artist(t.artists[0]) == norm_artist(name) for t in pl.tracks)
+        assert lead == min(len(own), len(pl.tracks)), (name, len(own), [t.title for t in pl.tracks])
