@@ -22,7 +22,7 @@ from tools.content_filter import ContentPolicy
 from tools.embeddings import normalise
 from tools.library.owned import owned_mask
 from tools.mood_model import learned_targets, neighbour_genres, went_with
-from tools.normalize import norm_artist
+from tools.normalize import fold, norm_artist
 from tools.sound import catalog_sound, target_vector
 from tools.sound_text import catalog_sound_text
 from tools.soundscapes import asked as soundscapes_asked
@@ -70,12 +70,14 @@ def names_things(spec: PlaylistSpec) -> bool:
 
 def text_vector(spec: PlaylistSpec, catalog: Catalog, profile: Any = None) -> np.ndarray:
     """The query text, the seed artists' text centroid and (weighted) the listener's taste centroid, against
-    the tracks' text vectors (titles included: the prompt may name one)."""
-    vec = embed_query(query_text(spec))
+    the tracks' text vectors (titles included: the prompt may name one). A seed artist found in the catalog is
+    searched by its tracks, not its name's words: 'like Coldplay' is not a list of titles saying 'Cold'."""
     seeds = catalog.artist_mask(spec.seed_artists) if spec.seed_artists else None
-    if seeds is not None and seeds.any():
-        vec = vec + catalog.vectors[seeds].mean(axis=0)
-    return _with_taste(vec, spec, profile)
+    if seeds is None or not seeds.any():
+        return _with_taste(embed_query(query_text(spec)), spec, profile)
+    rest = sound_query_text(spec)
+    vec = catalog.vectors[seeds].mean(axis=0)
+    return _with_taste(vec + embed_query(rest) if rest else vec, spec, profile)
 
 
 def _with_taste(vec: np.ndarray, spec: PlaylistSpec, profile: Any) -> np.ndarray:
@@ -87,9 +89,9 @@ def _with_taste(vec: np.ndarray, spec: PlaylistSpec, profile: Any) -> np.ndarray
 
 def sound_query_text(spec: PlaylistSpec) -> str:
     """The query text without the seed artists' names: names say who, the seeds' sound vectors say how."""
-    text = " ".join(p for p in (spec.query, " ".join(spec.genres), " ".join(spec.moods)) if p)
+    text = fold(" ".join(p for p in (spec.query, " ".join(spec.genres), " ".join(spec.moods)) if p))
     for name in spec.seed_artists:
-        text = re.sub(rf"\b{re.escape(name)}\b", " ", text, flags=re.IGNORECASE)
+        text = re.sub(rf"\b{re.escape(fold(name))}\b", " ", text)
     return " ".join(text.split()) or ("" if spec.seed_artists else "popular songs")
 
 

@@ -120,18 +120,20 @@ def artist_eras(p: Parse, catalog: Catalog) -> None:
 
 
 def _era_artists(p: Parse) -> list[tuple[int, int, str]]:
-    """Names right after an era word, or ending in a possessive ("Kanye's"): (word, length, artist)."""
+    """Names right after an era word, ending in a possessive ("Kanye's") or a few words before an era word
+    ("Arctic Monkeys AM era"): (word, length, artist)."""
     out: list[tuple[int, int, str]] = []
     for i in range(len(p.words)):
         cued = i > 0 and p.words[i - 1] in EARLY | LATE | {"era"}
         possessive = [k for k in range(i, min(i + 5, len(p.words)))
                       if p.mk.text[p.spans[k][0]:p.spans[k][1]].endswith("'s")]
-        if not (cued or possessive) or not p.free(i):
+        era_later = any(w in ERA_WORDS for w in p.words[i + 1:i + 5 + MAX_ALBUM_WORDS])  # "Arctic Monkeys AM era"
+        if not (cued or possessive or era_later) or not p.free(i):
             continue
         n, name = artist_at(p, i, strong=True)
         if not name and i == 0 and i in possessive and p.prompt[:1].isupper():  # "Kanye's old stuff"
             n, name = 1, p.vocab.partial.get(p.words[0])
-        if name and (cued or i + n - 1 in possessive) and _usable(p, i, n):
+        if name and (cued or i + n - 1 in possessive or era_later) and _usable(p, i, n):
             out.append((i, n, name))
     return out
 
@@ -162,11 +164,14 @@ def _era_before(p: Parse, i: int, name: str, catalog: Catalog) -> tuple[int, int
 
 
 def _era_after(p: Parse, i: int, n: int, name: str, catalog: Catalog) -> tuple[int, int] | None:
-    """"X's early stuff", "X's 1989 era", "X's OK Computer": after a possessive only."""
+    """"X's early stuff", "X's 1989 era", "X's OK Computer" after a possessive; without one, only an album
+    followed by an era word ("Arctic Monkeys AM era")."""
     end = i + n
     start, stop = p.spans[end - 1]
-    if end >= len(p.words) or not p.mk.text[start:stop].endswith("'s"):
+    if end >= len(p.words):
         return None
+    if not p.mk.text[start:stop].endswith("'s"):
+        return _album_then_era_word(p, end, name, catalog)
     if p.words[end] in EARLY or p.words[end] in LATE:
         span = career_part(catalog, name, early=p.words[end] in EARLY)
         if span:
@@ -180,6 +185,18 @@ def _era_after(p: Parse, i: int, n: int, name: str, catalog: Catalog) -> tuple[i
         if span:
             tail = 1 if end + k < len(p.words) and p.words[end + k] in ERA_WORDS else 0
             p.claim(end, k + tail, drop=True)
+            return span
+    return None
+
+
+def _album_then_era_word(p: Parse, end: int, name: str, catalog: Catalog) -> tuple[int, int] | None:
+    """'<artist> <album> era' with no possessive: the album's years when an era word follows its title."""
+    for k in range(min(MAX_ALBUM_WORDS, len(p.words) - end - 1), 0, -1):
+        if p.words[end + k] not in ERA_WORDS or not p.free(end, k):
+            continue
+        span = album_years(catalog, name, " ".join(p.words[end:end + k]))
+        if span:
+            p.claim(end, k + 1, drop=True)
             return span
     return None
 

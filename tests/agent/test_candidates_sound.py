@@ -149,3 +149,17 @@ def test_a_head_word_means_its_own_family_not_crossovers(catalog):
     latin_only = [i for i in range(len(catalog)) if "latin alternative" in catalog.genre_lists[i]
                   and not set(catalog.genre_lists[i]) & alternative]
     assert not set(latin_only) & set(rows.tolist())
+
+
+def test_a_seed_artist_is_searched_by_its_tracks_not_its_name_words(catalog):
+    import numpy as np
+
+    from agent.candidates import text_vector
+    from tools.embeddings import normalise
+
+    spec = parse_prompt("songs like Coldplay", catalog)
+    assert spec.seed_artists == ["Coldplay"] and names_things(spec)
+    seeds = catalog.artist_mask(["Coldplay"])
+    centroid = normalise(catalog.vectors[seeds].mean(axis=0)[None, :])[0]
+    assert np.allclose(text_vector(spec, catalog), centroid, atol=1e-5)  # no embedding of the word 'coldplay'
+    assert _title_share(gather(spec, ContentPolicy(), catalog), "cold") <= 0.1

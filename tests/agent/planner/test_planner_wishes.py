@@ -101,3 +101,16 @@ def test_a_name_inside_a_combined_credit_is_read(catalog):
     first = combined.split(" & ")[0]
     spec = parse_prompt(f"rock without {first}", catalog)
     assert spec.exclude_artists and spec.exclude_artists[0].lower() in (first.lower(), combined.lower())
+
+
+def test_an_album_then_an_era_word_needs_no_possessive(catalog):
+    artist, album = next(((t.artist, t.album) for t in catalog.tracks if t.album and t.year
+                          and len(t.album.split()) <= 2 and t.album.isalpha() and len(t.album) > 3
+                          and catalog.artist_names.get(t.artist.lower())), (None, None))
+    if artist is None:
+        pytest.skip("the fixture cut holds no short album title")
+    span = album_years(catalog, artist, album)
+    spec = parse_prompt(f"{artist} {album} era vibes", catalog)
+    assert span and spec.seed_artists == [artist] and (spec.year_min, spec.year_max) == span
+    plain = parse_prompt(f"{artist} songs", catalog)
+    assert plain.year_min is None and plain.year_max is None
