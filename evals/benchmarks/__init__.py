@@ -56,6 +56,8 @@ def run_benchmark(name: str, deps: Deps, *, limit: int | None = None, seed: int 
         from evals.benchmarks import cpcd as bench  # type: ignore[no-redef]
     queries, info = bench.load_queries(deps, limit=limit or DEFAULT_LIMITS[name], seed=seed, fold=fold)
     chosen = {k: v for k, v in baselines(deps, seed).items() if systems is None or k in set(systems)}
+    if name == "playlists" and (systems is None or "own tracks" in set(systems)):
+        chosen["own tracks"] = bench.own_tracks(queries, deps.catalog)  # type: ignore[attr-defined]
     with llm_cache(deps.settings.home / "eval-cache"):
         scores = evaluate(queries, chosen, bench.metrics, deps, progress)
     return BenchResult(benchmark=name, queries=len(queries), seed=seed, systems=scores, **info)

@@ -121,6 +121,32 @@ def _genre_mask(catalog: Catalog, genre: str) -> np.ndarray:
     return catalog.genre_mask([genre])
 
 
+# The six playlist labels of the Spotify playlists → the words of that family in artist-level genres: an
+# 'Alternative Hip Hop' playlist (label rap) of alternative hip hop tracks is on genre, which the label's
+# word alone ('rap') does not see.
+LABEL_FAMILIES: dict[str, tuple[str, ...]] = {
+    "pop": ("pop",), "rap": ("rap", "hip hop", "trap", "drill", "grime"),
+    "rock": ("rock", "metal", "punk", "grunge", "emo"),
+    "latin": ("latin", "reggaeton", "salsa", "bachata", "cumbia", "urbano", "tropical", "mexican", "mpb", "sertanejo"),
+    "r&b": ("r&b", "soul", "funk", "quiet storm", "new jack swing", "urban contemporary"),
+    "edm": ("edm", "house", "electro", "techno", "trance", "dubstep", "big room", "dance", "electronic", "bass"),
+}
+
+
+def family_precision(ranked: list[str], genre: str | None, catalog: Catalog, k: int = 20) -> float:
+    """Share of the top k with a genre of the playlist label's family (LABEL_FAMILIES), as whole words."""
+    if not genre or not ranked:
+        return 0.0
+    mask = _family_mask(catalog, LABEL_FAMILIES.get(genre, (genre,)))
+    top = [catalog.index[t] for t in ranked[:k] if t in catalog.index]
+    return float(mask[top].mean()) if top else 0.0
+
+
+@lru_cache(maxsize=16)
+def _family_mask(catalog: Catalog, words: tuple[str, ...]) -> np.ndarray:
+    return catalog.genre_mask(list(words))
+
+
 # --------------------------------------------------------------------------- baselines
 
 def random_ranker(catalog: Catalog, seed: int) -> Ranker:

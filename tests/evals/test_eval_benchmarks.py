@@ -55,12 +55,15 @@ def bench_deps(deps):
 def test_playlists_benchmark_end_to_end(bench_deps):
     result = run_benchmark("playlists", bench_deps, limit=6, seed=1)
     systems = {s.system: s.metrics for s in result.systems}
-    assert list(systems) == ["segue", "dense-only", "bm25", "most-popular", "random"]
+    assert list(systems) == ["segue", "dense-only", "bm25", "most-popular", "random", "own tracks"]
     assert result.queries >= 1 and 0 < result.match_rate < 1  # the fixture catalog holds a cut of the tracks
     for metrics in systems.values():
-        assert set(metrics) == {"R-prec", "NDCG@10", "NDCG@100", "Hit@10", "Hit@100", "GenreP@20"}
+        assert set(metrics) == {"R-prec", "NDCG@10", "NDCG@100", "Hit@10", "Hit@100", "GenreP@20", "GenreF@20"}
         assert all(0 <= v <= 1 for v in metrics.values())
+        assert metrics["GenreF@20"] >= metrics["GenreP@20"]  # a label's family holds its own word
+    assert systems["own tracks"]["Hit@10"] == 1.0 and systems["own tracks"]["R-prec"] == 1.0
     again = run_benchmark("playlists", bench_deps, limit=6, seed=1, systems=["segue", "random"])
+    assert [x.system for x in again.systems] == ["segue", "random"]
     assert {s.system: s.metrics for s in again.systems} == {k: systems[k] for k in ("segue", "random")}
 
 
@@ -88,3 +91,14 @@ def test_the_learn_fold_is_the_other_half(bench_deps):
     learned, _ = cpcd.load_queries(bench_deps, fold="learn")
     assert measured and learned and not {q.id for q in measured} & {q.id for q in learned}
     assert all(learns_from(q.id) for q in learned) and not any(learns_from(q.id) for q in measured)
+
+
+def test_family_precision_reads_the_labels_family(catalog):
+    from evals.benchmarks.common import family_precision, genre_precision
+
+    hip_hop = [t.id for t in catalog.tracks if any("hip hop" in g for g in t.genres)
+               and not any("rap" in g.split() for g in t.genres)][:20]
+    assert hip_hop
+    assert genre_precision(hip_hop, "rap", catalog) == 0.0  # the label's word alone misses them
+    assert family_precision(hip_hop, "rap", catalog) == 1.0
+    assert family_precision(hip_hop, "rock", catalog) < 0.5 and family_precision([], "rap", catalog) == 0.0
