@@ -104,7 +104,7 @@ MOODS: tuple[Mood, ...] = (
     _m("chill", "chill, chiller, calmer, mellower, more relaxed, chilled, chilling, chillin, chill out, chilled out, chillout, relax, relaxing, relaxed, "
        "relaxation, unwind, unwinding, laid back, laidback, low key, lowkey, calm, calming, soothing, peaceful, "
        "mellow, easy listening, tranquil, serene, cozy, cosy, stressed, stress, anxious, anxiety, lazy, "
-       "lazy sunday, take it easy, bath", energy=0.35, valence=0.5, acousticness=0.5, danceability=0.5),
+       "lazy sunday, take it easy, bath, decompress", energy=0.35, valence=0.5, acousticness=0.5, danceability=0.5),
     _m("dreamy", "dreamy, ethereal, floaty, spacey, hazy, atmospheric", energy=0.35, acousticness=0.4,
        instrumentalness=0.3),
     _m("dark", "dark, darker, moody, brooding, gritty, sinister, spooky, creepy, halloween, haunting", valence=0.2,

@@ -20,6 +20,8 @@ OCCASION_FILLER = frozenset({"my", "the", "a", "an", "our", "this", "that", "his
 MAX_FILLER = 3  # at most this many filler words between the cue and the activity
 #: 'for' is an occasion cue only right after a hype word ('pumped for my exam', 'hyped up for the exam'), as
 #: 'energetic music for studying' asks for energetic study music.
+AFTER_CUES = frozenset({"after", "post"})
+CALM = "chill"  # the mood of a fall ('wind down', 'cool down') asked for after an activity
 HYPE_ENERGY = 0.75  # a mood whose energy target is at least this is a hype mood
 OCCASION_CLASH = 0.3  # an occasion is dropped when another mood's energy target differs from its own by this much
 
@@ -83,6 +85,8 @@ def drop_occasions(p: Parse, moods: list[str]) -> list[str]:
     """The moods without clashing occasions; their words, cue included, leave the free-text query too (an exam
     is not what the music should sound like)."""
     found = occasions(p)
+    if p.fields.get("arc") == "fall" and any(p.words[o.cue] in AFTER_CUES for o in found) and CALM not in moods:
+        moods = [*moods, CALM]  # "wind down after the gym": winding down after it is the mood, the gym is when
     gone = clashing(moods, found)
     for o in found:
         if o.mood in gone:

@@ -42,3 +42,14 @@ def test_hype_before_an_exam_targets_high_energy(catalog):
 ])
 def test_an_occasion_stays_when_it_does_not_clash(catalog, prompt, moods):
     assert parse_prompt(prompt, catalog).moods == moods
+
+
+@pytest.mark.parametrize("prompt", ["wind down after the gym", "cool down after running"])
+def test_winding_down_after_an_activity_is_calm(catalog, prompt):
+    spec = parse_prompt(prompt, catalog)
+    assert spec.moods == ["chill"] and spec.arc == "fall" and spec.feature_targets["energy"] <= 0.4
+
+
+def test_a_party_that_winds_down_stays_a_party(catalog):
+    spec = parse_prompt("party that winds down at the end", catalog)
+    assert spec.moods == ["party"] and spec.arc == "fall"
