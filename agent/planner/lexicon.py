@@ -83,6 +83,10 @@ MOODS: tuple[Mood, ...] = (
     _m("happy", "happy, happier, happiest, happiness, joy, joyful, cheerful, cheerier, brighter, feel good, feelgood, good mood, good vibes, positive, "
        "uplifting, cheer me up, lift my mood, boost my mood, improve my mood, mood booster, pick me up, in a good mood, fun",
        valence=0.85, energy=0.7),
+    _m("empowering", "empowering, empowered, empowerment, confident, confidence, self love, self-love, girl power, "
+       "fierce, sassy, badass, bad bitch, bad bitches, moving on, move on, over him, over her, over you, "
+       "better off without, glow up", valence=0.65, energy=0.75,
+       danceability=0.7),
     _m("upbeat", "upbeat, up beat, lively, bouncy, peppy, catchy, bubbly", valence=0.75, energy=0.75,
        danceability=0.7),
     _m("energetic", "energetic, energy, high energy, energizing, energising, hype, hyped, amped, pumped, pumping, "
@@ -368,5 +372,5 @@ very so also kind sort bit few more about around roughly approximately only put 
 thanks thank it its it's do does set good great nice awesome perfect best in on at as from by up tempo pace paced
 sounds sound similar style artists artist bands singers think such including looking created have has had
 when while should started start off out not im am was were then than what which who how where if into
-no nothing without
+no nothing without them they
 """.split())

@@ -26,6 +26,10 @@ FAMILIAR, NEUTRAL, DISCOVER = 0.15, 0.5, 0.85
 
 # --------------------------------------------------------------------------- phrase passes
 
+#: Moods that say where the listener wants to get to: beside 'sad' (the state they are in) they set the sound.
+GOAL_MOODS = frozenset({"happy", "empowering"})
+
+
 def _policy_and_narration(p: Parse) -> None:
     """Explicit-content, kids/family and narration words; "clean" as a verb (chores) or inside an artist's name
     ('Kid Cudi', 'Clean Bandit') is not a content policy."""
@@ -201,6 +205,18 @@ def _classics(p: Parse, genres: list[str]) -> bool:
     return False
 
 
+CALM_ENERGY = 0.35  # a mood whose energy target is at most this is calm (chill, study, sleep; not night)
+
+
+def _storm_as_weather(moods: list[str]) -> list[str]:
+    """'Thunderstorm reading music': beside a calm mood a storm is the weather outside, read as rain; alone
+    ('songs that sound like a thunderstorm feels') it is the music's own storm."""
+    calm = any((lx.MOOD_BY_NAME[m].targets.get("energy") or 1.0) <= CALM_ENERGY for m in moods)
+    if "stormy" not in moods or not calm:
+        return moods
+    return _unique("rainy" if m == "stormy" else m for m in moods)
+
+
 def _feature_targets(moods: list[str], negated: list[str]) -> dict[str, float]:
     sums: dict[str, list[float]] = {}
     for name in moods:
@@ -244,9 +260,10 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
     _genres_and_moods(p)
     excluded = set(p.exclude_genres)
     moods = _unique(m for m in p.moods if m not in p.negated_moods)
-    if "happy" in moods and "sad" in moods:
-        moods.remove("sad")  # "cheer me up when I'm down": the goal is the mood, the state is not
+    if "sad" in moods and GOAL_MOODS.intersection(moods):
+        moods.remove("sad")  # "cheer me up when I'm down", "breakup songs but empowering": the goal is the mood
     moods = drop_occasions(p, moods)  # "pumped before my exam": the exam is when, not what
+    moods = _storm_as_weather(moods)
     genres = _unique(g for g in p.genres if g not in excluded)
     fields = p.fields | {
         "genres": genres,

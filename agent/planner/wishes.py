@@ -124,7 +124,7 @@ def _era_artists(p: Parse) -> list[tuple[int, int, str]]:
     ("Arctic Monkeys AM era"): (word, length, artist)."""
     out: list[tuple[int, int, str]] = []
     for i in range(len(p.words)):
-        cued = i > 0 and p.words[i - 1] in EARLY | LATE | {"era"}
+        cued = i > 0 and p.words[i - 1] in EARLY | LATE | {"era"} and not p.genre_at(i - 1)[1]  # 'New Jack Swing'
         possessive = [k for k in range(i, min(i + 5, len(p.words)))
                       if p.mk.text[p.spans[k][0]:p.spans[k][1]].endswith("'s")]
         era_later = any(w in ERA_WORDS for w in p.words[i + 1:i + 5 + MAX_ALBUM_WORDS])  # "Arctic Monkeys AM era"

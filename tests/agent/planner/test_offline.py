@@ -162,6 +162,26 @@ def test_moods_map_to_feature_targets(catalog):
     assert workout.feature_targets["energy"] > 0.7 > 0.3 > sleep.feature_targets["energy"]
 
 
+@pytest.mark.parametrize("prompt", ["breakup songs but make them empowering", "cheer me up, I'm sad"])
+def test_a_goal_mood_sets_the_sound_over_the_state(catalog, prompt):
+    spec = parse_prompt(prompt, catalog)
+    assert "sad" not in spec.moods
+    assert spec.feature_targets["valence"] >= 0.6 and spec.feature_targets["energy"] >= 0.7
+    assert "them" not in spec.query.split()
+
+
+def test_an_era_word_that_starts_a_genre_is_the_genre(catalog):
+    spec = parse_prompt("Best of New Jack Swing", catalog)
+    assert spec.genres == ["new jack swing"]
+    assert (spec.seed_artists, spec.year_min, spec.year_max) == ([], None, None)
+    assert parse_prompt("early Radiohead", catalog).seed_artists == ["Radiohead"]
+
+
+def test_a_storm_beside_a_calm_mood_is_the_weather(catalog):
+    assert parse_prompt("thunderstorm reading music", catalog).moods == ["rainy", "study"]
+    assert parse_prompt("songs that sound like a thunderstorm feels", catalog).moods == ["stormy"]
+
+
 def test_deterministic(catalog):
     prompt = "upbeat pop punk for a run, no explicit, 15 songs, like paramore"
     assert parse_prompt(prompt, catalog) == parse_prompt(prompt, catalog)
