@@ -175,7 +175,7 @@ class Segment(BaseModel):
 
 
 class ConstraintReport(BaseModel):
-    name: str = Field(description="e.g. count, duration, explicit, exclude_artists, no_duplicates, in_catalog.")
+    name: str = Field(description="e.g. count, duration, explicit, exclude_artists, exclude_genres, no_duplicates, in_catalog.")
     target: str
     actual: str
     met: bool

@@ -20,7 +20,7 @@ from agent.models import (
 )
 from agent.talk_slots import TOLERANCE, music_spec, slot_report
 from agent.wishes import with_wish_reports
-from tools.content_filter import ContentPolicy, apply_policy
+from tools.content_filter import CompiledPolicy, ContentPolicy, apply_policy, blocked_genre
 from tools.kid_safe import kid_rules, kid_unsafe
 from tools.normalize import fold
 from tools.talk_build import TalkItem
@@ -89,12 +89,22 @@ def constraint_reports(spec, tracks: list[Track], policy: ContentPolicy,
         out.append(ConstraintReport(name="explicit", target="none explicit or unknown", actual=f"{bad} explicit/unknown", met=bad == 0))
     if policy.kid_safe:
         out.append(kid_safe_report(tracks, policy))
+    if policy.blocked_genres:
+        out.append(blocked_genres_report(tracks, policy))
     songs = len({t.song_key for t in tracks})
     out.append(ConstraintReport(name="no_duplicates", target="each song once", actual=f"{len(tracks) - songs} repeated",
                                 met=songs == len(tracks)))
     out += range_reports(spec, tracks) + theme_reports(spec, tracks) + owned_report(tracks, policy)
     fallback = "not enough catalog tracks pass the filters (see filtered)"
     return with_wish_reports(spec, tracks, [r if r.met else r.model_copy(update={"note": why.get(r.name) or r.note or fallback}) for r in out])
+
+
+def blocked_genres_report(tracks: list[Track], policy: ContentPolicy) -> ConstraintReport:
+    """'No country', 'without nu metal' and the listener's blocked genres, as whole words of any track genre."""
+    terms = CompiledPolicy.of(policy).genres
+    bad = [f"{t.title} ({hit[1]})" for t in tracks if (hit := blocked_genre(t, terms))]
+    return ConstraintReport(name="exclude_genres", target=f"no {', '.join(policy.blocked_genres)}",
+                            actual=f"{len(bad)} of {len(tracks)} in them", met=not bad, note="; ".join(bad[:3]))
 
 
 def kid_safe_report(tracks: list[Track], policy: ContentPolicy) -> ConstraintReport:

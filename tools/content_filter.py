@@ -128,17 +128,25 @@ def violation(track: Track, compiled: CompiledPolicy) -> str | None:
     hit = next((a for a in credited_artists(track) if a in compiled.artists), None)
     if hit:
         return f"blocked artist {hit!r}"
-    for g in track.genres:
-        words = f" {fold(g)} "
-        term = next((b for b in compiled.genres if f" {b} " in words), None)
-        if term:
-            return f"blocked genre {term!r} ({g})"
+    if hit_genre := blocked_genre(track, compiled.genres):
+        return f"blocked genre {hit_genre[0]!r} ({hit_genre[1]})"
     if not policy.allow_talk and is_spoken_word(track):
         return "spoken word"
     if not policy.allow_live and is_live(track):
         return "live recording"
     if policy.max_track_ms and track.duration_ms > policy.max_track_ms:
         return f"longer than {policy.max_track_ms / 60000:g} min"
+    return None
+
+
+def blocked_genre(track: Track, terms: Iterable[str]) -> tuple[str, str] | None:
+    """The first blocked term found as whole words in one of the track's genres, with that genre, or None
+    ('country' blocks 'contemporary country'; terms already folded)."""
+    for g in track.genres:
+        words = f" {fold(g)} "
+        term = next((b for b in terms if f" {b} " in words), None)
+        if term:
+            return term, g
     return None
 
 

@@ -99,3 +99,10 @@ def test_a_theme_is_reported_with_how_many_tracks_carry_it(deps):
     assert report.actual.endswith(f"of {len(playlist.tracks)}") and carry > 0
     assert report.met == (carry == len(playlist.tracks))
     assert report.met or "picked by sound" in report.note
+
+
+def test_blocked_genres_are_reported_and_true_of_the_tracks(deps):
+    playlist = generate(GenerateRequest(prompt="rock for the gym, no metal"), deps)
+    report = next(r for r in playlist.constraints if r.name == "exclude_genres")
+    assert report.target == "no metal" and report.met and report.actual == f"0 of {len(playlist.tracks)} in them"
+    assert not any("metal" in g.split() for t in playlist.tracks for g in t.genres)
