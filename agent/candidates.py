@@ -28,7 +28,7 @@ from tools.sound_text import catalog_sound_text
 from tools.soundscapes import asked as soundscapes_asked
 from tools.soundscapes import named as soundscapes_named
 from tools.soundscapes import soundscape_mask
-from tools.themes import theme_mask, themes_of
+from tools.themes import theme_mask, themes_of, unasked_themes
 
 POOL = 400
 W_TEXT_MOOD = 1.0  # a mood or activity prompt's title-free text similarity (tools/sound_text.py) beside its sound
@@ -327,7 +327,8 @@ def went_with_votes(spec: PlaylistSpec, catalog: Catalog) -> np.ndarray | None:
 
 def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile: Any = None,
            k: int = POOL, exclude_ids: Collection[str] = ()) -> list[Candidate]:
-    """Candidates passing every hard filter (noise and nature recordings only when asked), from the most
+    """Candidates passing every hard filter (noise and nature recordings only when asked, a theme's songs only
+    when asked or welcome unless the prompt names artists), from the most
     specific pool that is rich enough: an asked theme's tracks first, then wanted genres/artists within the
     mood's feature band, then without the band, then broadened genres, then the band alone, then everything
     that passes the hard filters. A candidate's score is `search_scores`."""
@@ -336,6 +337,9 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     hard[[catalog.index[i] for i in exclude_ids if i in catalog.index]] = False  # tracks the request left out
     if not soundscapes_asked(list(spec.moods), list(spec.genres)):  # noise and nature recordings: only when asked
         hard &= ~soundscape_mask(catalog)
+    if not (spec.seed_artists or spec.only_artists):  # 'disco night' holds no Christmas songs; 'Mariah Carey' may
+        for other in unasked_themes(list(spec.moods)):
+            hard &= ~theme_mask(catalog, other)
     enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))
     band, genre = feature_band(spec, catalog), wanted(spec, catalog)
     layers = [theme, genre & band if genre is not None and band is not None else None, genre,

@@ -20,9 +20,19 @@ THEMES: dict[str, re.Pattern[str]] = {
 }
 
 
+#: Moods beside which a theme's songs are welcome unasked ('a snowy winter evening' may hold 'Let It Snow').
+WELCOMED_BY: dict[str, frozenset[str]] = {"christmas": frozenset({"winter"})}
+
+
 def themes_of(moods: list[str]) -> list[str]:
     """The themes among a spec's moods ('christmas')."""
     return [m for m in moods if m in THEMES]
+
+
+def unasked_themes(moods: list[str]) -> list[str]:
+    """Themes the prompt neither asks for nor welcomes: their songs stay out of the way ('disco night' is not
+    the time for 'Rudolph The Red-Nosed Reindeer')."""
+    return [t for t in THEMES if t not in moods and not WELCOMED_BY.get(t, frozenset()) & set(moods)]
 
 
 _masks: dict[tuple[int, str], np.ndarray] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tools.normalize import fold
-from tools.themes import THEMES, theme_mask, themes_of
+from tools.themes import THEMES, theme_mask, themes_of, unasked_themes
 
 
 def test_christmas_words_match_and_namesakes_do_not():
@@ -24,3 +24,9 @@ def test_theme_mask_reads_titles_and_albums(catalog):
         t = catalog.tracks[i]
         assert THEMES["christmas"].search(fold(f"{t.title} {t.album or ''}"))
     assert themes_of(["chill", "christmas"]) == ["christmas"] and themes_of(["party"]) == []
+
+
+def test_a_theme_not_asked_for_is_unasked_unless_a_mood_welcomes_it():
+    assert unasked_themes(["party", "dance"]) == ["christmas"]
+    assert unasked_themes(["christmas", "party"]) == []
+    assert unasked_themes(["winter", "chill"]) == []
