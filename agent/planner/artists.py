@@ -155,7 +155,8 @@ def artist_at(p: Parse, i: int, strong: bool) -> tuple[int, str | None]:
     if not name and i + lead < len(p.words) and p.free(i + lead):
         word = p.words[i + lead]
         name = p.vocab.partial.get(word)
-        n = 1 if name and (word not in p.vocab.common or (strong and p.capitalised(i + lead))) else 0
+        ordinary = word in p.vocab.common and word not in p.vocab.famous_partial
+        n = 1 if name and (not ordinary or (strong and p.capitalised(i + lead))) else 0
         name = name if n else None
     other = max(p.genre_at(i)[0], p.mood_at(i)[0])
     if not name or other >= n + lead:
@@ -190,11 +191,39 @@ def artist_cues(p: Parse) -> None:
         j, joined = artist_joined(p, i)
         if joined and j > n and joined_plausible(p, i, j, strong=False):
             n, name = j, joined
-        if name and _named_without_cue(p, i, n):
+        if not name and p.free(i) and (part := _partial_without_cue(p, i)):
+            n, name = 1, part
+        elif name and not _named_without_cue(p, i, n):
+            name = None
+        if name:
             p.claim(i, n, drop=False)
             p.seeds.append((i, name))
             if i + n < len(p.words) and (p.words[i + n] in SEPARATORS or "," in p.gap(i + n)):
                 artist_list(p, i + n + (p.words[i + n] in SEPARATORS), False, p.seeds, drop=False)
+
+
+def _partial_without_cue(p: Parse, i: int) -> str | None:
+    """A first or last name alone ('gaga and beyonce', 'kanye and jay-z'): its artist, when the word is rare in
+    titles (or far more often the artist's), no genre or mood reads there and no longer unknown name ends in it."""
+    word = p.words[i]
+    name = p.vocab.partial.get(word)
+    if not name or (word in p.vocab.common and word not in p.vocab.famous_partial):
+        return None
+    if p.genre_at(i)[0] or p.mood_at(i)[0] or tail_of_unknown(p, i):
+        return None
+    suffix = i + 1 < len(p.words) and p.words[i + 1] in lx.ARTIST_SUFFIX - SEPARATORS
+    return name if suffix or p.capitalised(i) or only_name(p, i, 1) or _listed_with_artist(p, i) else None
+
+
+def _listed_with_artist(p: Parse, i: int) -> bool:
+    """Word i is followed by 'and' or 'or' and a name the catalog holds ('gaga and beyonce'); a name before it
+    already reads the list on ('beyonce and gaga')."""
+    if not (i + 2 < len(p.words) and p.words[i + 1] in SEPARATORS):
+        return False
+    if any(k == i + 2 for k, _ in p.seeds):  # read already, after the 'and'
+        return True
+    n, name = artist_exact(p, i + 2)
+    return bool(name) and not all(w in p.vocab.common for w in p.words[i + 2:i + 2 + n])
 
 
 def _named_without_cue(p: Parse, i: int, n: int) -> bool:

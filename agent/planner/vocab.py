@@ -26,6 +26,9 @@ MAX_ARTIST_WORDS = 5
 COMMON_TITLE_COUNT = 3
 TYPO_MIN_TRACKS = 50
 PARTIAL_MIN_TRACKS = 5
+#: A first or last name that is also a title word still names its artist when the artist has this many tracks
+#: and this many times more tracks than titles holding the word ('kanye': 136 Kanye West tracks, 3 titles).
+FAMOUS_MIN_TRACKS, FAMOUS_RATIO = 50, 25
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Vocab:
     fuzzy_artists: dict[tuple[int, str], list[str]] = field(default_factory=dict)
     typo_words: list[str] = field(default_factory=list)
     partial: dict[str, str] = field(default_factory=dict)
+    famous_partial: frozenset[str] = frozenset()
     max_year: int = 2020
     mood_words: int = 1
 
@@ -163,11 +167,26 @@ def _partial_names(artists: dict[str, str], tracks: Counter, taken: set[str]) ->
     return out
 
 
-def _common_words(titles: list[str], genres: dict[str, str], moods: dict[str, str]) -> frozenset[str]:
-    """Words too ordinary to be read as an artist without a cue: frequent in song titles, or vocabulary."""
+def _title_counts(titles: list[str]) -> Counter:
+    """How many song titles (before any bracket or dash) hold each word."""
     counts: Counter = Counter()
     for title in titles:
         counts.update(set(_WORD.findall(title.lower().split(" (")[0].split(" - ")[0])))
+    return counts
+
+
+def _famous_partial(partial: dict[str, str], tracks: Counter, counts: Counter) -> frozenset[str]:
+    """Partial names that are title words too, yet far more often their artist ('kanye', 'cudi', 'wayne')."""
+    out = set()
+    for word, display in partial.items():
+        n = tracks[norm_artist(display)]
+        if counts[word] >= COMMON_TITLE_COUNT and n >= FAMOUS_MIN_TRACKS and n >= FAMOUS_RATIO * counts[word]:
+            out.add(word)
+    return frozenset(out)
+
+
+def _common_words(counts: Counter, genres: dict[str, str], moods: dict[str, str]) -> frozenset[str]:
+    """Words too ordinary to be read as an artist without a cue: frequent in song titles, or vocabulary."""
     common = {w for w, n in counts.items() if n >= COMMON_TITLE_COUNT}
     for key in list(genres) + list(moods) + list(NUMBER_WORDS):
         common.update(key.split())
@@ -178,7 +197,8 @@ def build_vocab(catalog: Catalog) -> Vocab:
     genres, moods = _genre_table(catalog), _mood_table()
     titles, artist_lists = _columns(catalog)
     artists, tracks = _artist_tables(artist_lists)
-    common = _common_words(titles, genres, moods)
+    counts = _title_counts(titles)
+    common = _common_words(counts, genres, moods)
     fuzzy: dict[tuple[int, str], list[str]] = {}
     for key in artists:
         fuzzy.setdefault((len(key.split()), key[0]), []).append(key)
@@ -187,8 +207,9 @@ def build_vocab(catalog: Catalog) -> Vocab:
                   | {k for k in genres if k in GENRE_TERMS or k in GENRE_ALIASES})
     years = [y for y in catalog.year.tolist() if y] if len(catalog) else []
     taken = set(QUERY_FILLER) | {w for k in list(genres) + list(moods) for w in k.split()}
+    partial = _partial_names(artists, tracks, taken)
     return Vocab(genres=genres, moods=moods, artists=artists, artist_tracks=tracks, common=common,
-                 partial=_partial_names(artists, tracks, taken),
+                 partial=partial, famous_partial=_famous_partial(partial, tracks, counts),
                  fuzzy_artists={n: sorted(v) for n, v in fuzzy.items()}, typo_words=typo,
                  max_year=max(years) if years else 2020, mood_words=max(len(k.split()) for k in moods))
 

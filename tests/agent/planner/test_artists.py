@@ -61,3 +61,24 @@ def test_the_last_word_of_an_unknown_name_names_no_one(catalog):
     assert parse_prompt("Brooks songs", catalog).seed_artists == ["Brooks"]
     assert parse_prompt("songs like Meredith Brooks", catalog).seed_artists == []
     assert parse_prompt("Meredith Brooks", catalog).seed_artists == []
+
+
+@pytest.mark.parametrize(("prompt", "seeds"), [
+    ("gaga and beyonce for the party", ["Lady Gaga", "Beyoncé"]),  # a first or last name listed with another
+    ("beyonce and gaga", ["Beyoncé", "Lady Gaga"]),
+    ("gaga vibes", ["Lady Gaga"]),
+    ("something swift and light", []),  # an ordinary word beside an ordinary word names no one
+])
+def test_a_first_or_last_name_alone_names_its_artist(catalog, prompt, seeds):
+    assert parse_prompt(prompt, catalog).seed_artists == seeds
+
+
+def test_a_famous_name_that_is_also_a_title_word_still_names_its_artist():
+    from collections import Counter
+
+    from agent.planner.vocab import _famous_partial
+
+    partial = {"kanye": "Kanye West", "young": "Neil Young"}
+    tracks = Counter({"kanye west": 136, "neil young": 60})
+    titles = Counter({"kanye": 3, "young": 40})
+    assert _famous_partial(partial, tracks, titles) == frozenset({"kanye"})
