@@ -82,6 +82,8 @@ def _check_titles(text: str, facts: str, artists: set[str], prompt: str, out: Gr
         whole = fold(f"{m.group(1)} by {said}").split()
         if any(_named(" ".join(whole[i:]), facts, prompt) for i in range(len(whole) - 2)):
             continue  # 'Songs … Written by Machines' is a title with 'by' in it
+        if any(_named(" ".join(whole[:k]), facts, prompt) for k in range(3, len(whole) + 1)):
+            continue  # "Trampled by Turtles' Whiskey" is an artist with 'by' in it
         artist = norm_artist(said.rstrip(".!?,"))
         out.mentions.append(said)
         if not any(artist.startswith(a) or a.startswith(artist) for a in artists if a):

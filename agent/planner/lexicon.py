@@ -146,7 +146,7 @@ GENRE_ALIASES: dict[str, str] = {
     "christian": "christian", "classical music": "classical", "broadway": "broadway", "musicals": "show tunes",
     "showtunes": "show tunes", "rap music": "rap", "hip hop music": "hip hop", "punk rock": "punk rock",
     "neo-soul": "neo soul", "broadway musicals": "broadway", "dirty south": "dirty south rap", "funky": "funk",
-    "bossa": "bossa nova", "neosoul": "neo soul", "new-jack swing": "new jack swing", "kids music": "children's music",
+    "bossa": "bossa nova", "neosoul": "neo soul", "new-jack swing": "new jack swing", "corridos": "corrido", "kids music": "children's music",
     "dubstep": "dubstep", "garage": "garage", "latino": "latin", "urbano": "urbano", "raps": "rap",
 }
 
@@ -155,6 +155,7 @@ GENRE_TERMS: tuple[str, ...] = (
     "indie", "alternative", "electronic", "punk", "metal", "jazz", "classical", "blues", "soul", "funk", "folk",
     "country", "reggae", "techno", "house", "trance", "latin", "gospel", "christian", "worship", "piano",
     "acoustic pop", "garage", "hardcore", "psychedelic", "progressive", "synthwave", "afro", "urbano",
+    "americana", "bollywood", "desi",  # heads of 'new americana', 'modern bollywood', 'desi pop' (no genre of their own)
 )
 
 #: Catalog genre names never read from free text (ordinary words, or covered by the mood lexicon).

@@ -178,6 +178,17 @@ def test_narration_grounded_stops_an_artist_name_at_the_sentence_end(catalog, ct
     assert run(bad, "narration_grounded", True, ctx).status == "fail"
 
 
+
+def test_narration_grounded_reads_an_artist_with_by_in_the_name(catalog, ctx):
+    tracks = pick(catalog, 2, lambda t: len(t.artist.split()) == 1 and t.artist[0].isupper())
+    band = tracks[0].model_copy(update={"artists": ["Trampled by Turtles"], "title": "Whiskey"})
+    text = f"Next up is Trampled by Turtles' Whiskey. Then {tracks[1].title} by {tracks[1].artist}."
+    ok = make_playlist([band, tracks[1]], segments=[Segment(kind="bridge", before_position=2, text=text)])
+    assert run(ok, "narration_grounded", True, ctx).status == "pass"
+    bad = make_playlist([band, tracks[1]], segments=[Segment(kind="bridge", before_position=2,
+                                                              text=text.replace("Trampled by Turtles", "Trampled by Bees"))])
+    assert run(bad, "narration_grounded", True, ctx).status == "fail"
+
 def test_exclusive_needs_every_track_to_credit_the_artist(catalog, ctx):
     metallica = by_artist(catalog, "Metallica", 5)
     assert run(make_playlist(metallica), "exclusive", ["Metallica"], ctx).status == "pass"
