@@ -160,7 +160,7 @@ def _genres_and_moods(p: Parse) -> None:
         if not p.free(i):
             continue
         mood = p.vocab.moods.get(word)
-        fixed = None if mood or p.capitalised(i) else p.vocab.correct(word)
+        fixed = None if mood or (p.capitalised(i) and not _shouted(p, i)) else p.vocab.correct(word)
         if mood:
             p.claim(i, 1, drop=False)
             p.moods.append(mood)
@@ -170,6 +170,12 @@ def _genres_and_moods(p: Parse) -> None:
                 p.moods.append(p.vocab.moods[fixed])
             else:
                 p.genres.append(p.vocab.genres[fixed])
+
+
+def _shouted(p: Parse, i: int) -> bool:
+    """Word i is written in capitals ('its CHRISMAS SEASON'): loud, not a name, so a typo there is corrected."""
+    start, end = p.spans[i]
+    return len(p.prompt[start:end]) >= 6 and p.prompt[start:end].isupper()
 
 
 CLASSIC_WORDS = frozenset({"classic", "classics"})

@@ -182,6 +182,11 @@ def test_a_storm_beside_a_calm_mood_is_the_weather(catalog):
     assert parse_prompt("songs that sound like a thunderstorm feels", catalog).moods == ["stormy"]
 
 
+def test_a_shouted_typo_is_corrected_and_a_shouted_name_is_still_a_name(catalog):
+    assert parse_prompt("its CHRISMAS SEASON", catalog).moods == ["christmas"]
+    assert parse_prompt("I WANT SOME COUNTYR MUSIC", catalog).genres == ["country"]
+
+
 def test_deterministic(catalog):
     prompt = "upbeat pop punk for a run, no explicit, 15 songs, like paramore"
     assert parse_prompt(prompt, catalog) == parse_prompt(prompt, catalog)
