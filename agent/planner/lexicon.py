@@ -146,7 +146,9 @@ GENRE_ALIASES: dict[str, str] = {
     "christian": "christian", "classical music": "classical", "broadway": "broadway", "musicals": "show tunes",
     "showtunes": "show tunes", "rap music": "rap", "hip hop music": "hip hop", "punk rock": "punk rock",
     "neo-soul": "neo soul", "broadway musicals": "broadway", "dirty south": "dirty south rap", "funky": "funk",
-    "bossa": "bossa nova", "neosoul": "neo soul", "new-jack swing": "new jack swing", "corridos": "corrido", "kids music": "children's music",
+    "bossa": "bossa nova", "neosoul": "neo soul", "new-jack swing": "new jack swing", "corridos": "corrido", "movie": "movie tunes", "movies": "movie tunes", "film": "movie tunes",
+    "films": "movie tunes", "movie soundtracks": "soundtrack", "soundtracks": "soundtrack", "film scores": "scorecore",
+    "film score": "scorecore", "movie scores": "scorecore", "kids music": "children's music",
     "dubstep": "dubstep", "garage": "garage", "latino": "latin", "urbano": "urbano", "raps": "rap",
 }
 

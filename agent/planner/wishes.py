@@ -19,7 +19,9 @@ ONLY_EXACT = r"only"  # the name must match exactly
 ONLY_WEAK = r"just|all"  # exactly, and the name must close the phrase ('just Adele songs', not 'just Queen energy')
 ONLY_AFTER = r"only|and nothing else|and no one else|and nobody else|exclusively"
 _ONLY_GAP = frozenset({"songs", "song", "tracks", "music", "stuff", "by", "from", "of", "play", "the", "hits"})
-_ONLY_TAIL = frozenset({"songs", "song", "tracks", "music", "stuff", "hits", "playlist", "mix"})
+_ONLY_TAIL = frozenset({"songs", "song", "tracks", "music", "stuff", "hits", "playlist", "mix", "deep", "cuts", "cut",
+                        "b", "sides", "side", "rarities", "album", "classics", "favorites", "favourites", "best",
+                        "greatest", "ballads", "bangers"})  # 'Taylor Swift deep cuts only'
 EARLY = frozenset({"early", "earlier", "old", "older", "classic", "vintage", "young", "first"})
 LATE = frozenset({"late", "later", "recent", "new", "newer", "latest", "modern", "current"})
 ERA_WORDS = frozenset({"era", "album", "period", "phase", "days", "record", "years", "stuff", "sound", "material",

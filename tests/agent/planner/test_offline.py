@@ -187,6 +187,14 @@ def test_a_shouted_typo_is_corrected_and_a_shouted_name_is_still_a_name(catalog)
     assert parse_prompt("I WANT SOME COUNTYR MUSIC", catalog).genres == ["country"]
 
 
+@pytest.mark.parametrize(("prompt", "genre"), [
+    ("songs from movies", "movie tunes"), ("movie soundtracks", "soundtrack"), ("bollywood hits", "bollywood"),
+    ("americana", "americana"), ("corridos", "corrido"),
+])
+def test_genre_words_with_no_genre_of_their_own(catalog, prompt, genre):
+    assert parse_prompt(prompt, catalog).genres == [genre]
+
+
 def test_deterministic(catalog):
     prompt = "upbeat pop punk for a run, no explicit, 15 songs, like paramore"
     assert parse_prompt(prompt, catalog) == parse_prompt(prompt, catalog)

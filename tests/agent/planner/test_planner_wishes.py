@@ -16,6 +16,8 @@ from agent.planner.wishes import album_years, career_part
     ("Drake songs only", ["Drake"]),
     ("exclusively Daft Punk", ["Daft Punk"]),
     ("Green Day and nothing else", ["Green Day"]),
+    ("taylor swift deep cuts only", ["Taylor Swift"]),
+    ("Drake b-sides only", ["Drake"]),
     ("only Paramore and Fall Out Boy", ["Paramore", "Fall Out Boy"]),
     ("songs like Drake", []),
     ("just chill music", []),
