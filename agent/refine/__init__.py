@@ -77,7 +77,7 @@ def refine(playlist: Playlist, instruction: str, deps: Deps, seed: int = 0) -> R
     kept, trimmed = trim(kept, music.spec)
     kept, replaced = make_room(kept, music, deps, profile)
     talk_only = delta.spec.format.kind == "talk"  # a podcast-only playlist stays one: no songs fill it
-    added, why = ([], {}) if talk_only else fill(kept, music, policy, deps, profile, seed)
+    added, why = ([], {}) if talk_only else fill(kept, music, policy, deps, profile, seed, before=playlist.spec)
     removed += gone + trimmed + replaced
     new = assemble(request, playlist, delta, Chosen(spec=music.spec, music=Selection(tracks=kept + added, why=why),
                                                     talk=TalkChoice(placed=episodes)), removed, policy, deps, profile, seed)
@@ -155,10 +155,13 @@ def make_room(kept: list[Track], delta: Delta, deps: Deps, profile) -> tuple[lis
     return [t for n, t in enumerate(kept) if n not in drop], out
 
 
-def fill(kept: list[Track], delta: Delta, policy: ContentPolicy, deps: Deps, profile, seed: int) -> tuple[list[Track], dict[str, str]]:
+def fill(kept: list[Track], delta: Delta, policy: ContentPolicy, deps: Deps, profile, seed: int,
+         before: PlaylistSpec | None = None) -> tuple[list[Track], dict[str, str]]:
     """New tracks for the gap, chosen by the normal selection from candidates inside every window (a mix-in's
-    windows too: 'add some 80s' fills the gap from the 1980s)."""
-    delta = delta.model_copy(update={"spec": with_added_windows(delta.spec, delta.bounds)})
+    windows too: 'add some 80s' fills the gap from the 1980s) and, when the instruction adds genres or artists,
+    from those alone ('more west coast' on a 90s hip hop playlist fills the gap with west coast rap)."""
+    focus = added_focus(delta.spec, before) if before is not None else delta.spec
+    delta = delta.model_copy(update={"spec": with_added_windows(focus, delta.bounds)})
     spec = fill_spec(kept, delta.spec)
     if spec is None:
         return [], {}
@@ -168,6 +171,15 @@ def fill(kept: list[Track], delta: Delta, policy: ContentPolicy, deps: Deps, pro
     selection = select(pool, spec, policy, profile, seed)
     fitted = [t for t in selection.tracks if not any(b.violation(_value(t, b)) for b in delta.bounds)]
     return fitted, {t.id: added_why(t, selection.why.get(t.id, ""), delta) for t in fitted}
+
+
+def added_focus(spec: PlaylistSpec, before: PlaylistSpec) -> PlaylistSpec:
+    """The spec with only the genres and seed artists the instruction added, when it added any."""
+    genres = [g for g in spec.genres if g not in before.genres]
+    seeds = [a for a in spec.seed_artists if a not in before.seed_artists]
+    if not genres and not seeds:
+        return spec
+    return spec.model_copy(update={"genres": genres, "seed_artists": seeds})
 
 
 def with_added_windows(spec: PlaylistSpec, bounds: list[Bound]) -> PlaylistSpec:

@@ -98,6 +98,12 @@ def test_soft_changes_replace_the_least_fitting_tracks(deps, punk):
     assert all("makes room" in d.reason for d in result.diff.removed)
 
 
+
+def test_more_of_a_genre_fills_the_gap_with_that_genre(deps, party):
+    result = refine(party, "more country", deps)
+    added = [deps.catalog.get(d.id) for d in result.diff.added]
+    assert added and all(any("country" in g.split() for g in t.genres) for t in added)
+
 def test_refine_is_deterministic_and_chains(deps, punk):
     a, b = refine(punk, "slower, no explicit", deps), refine(punk, "slower, no explicit", deps)
     assert a.playlist.id == b.playlist.id and a.playlist.tracks == b.playlist.tracks
