@@ -125,7 +125,7 @@ def parse_instruction(instruction: str, playlist: Playlist, catalog: Catalog) ->
 
 def _apply_clause(clause: str, state: _State) -> bool:
     rules: tuple[Callable[[str, _State], bool], ...] = (
-        _explicit, _length, _decade, _era, _tempo, _mood, _drop, _add)
+        _explicit, _length, _year_limit, _decade, _era, _tempo, _mood, _drop, _add)
     return any(rule(clause, state) for rule in rules)
 
 
@@ -180,6 +180,35 @@ def _decade(clause: str, state: _State) -> bool:
     state.set("year_max", start + 9, reason)
     state.bounds.append(Bound(field="year", low=start, high=start + 9, reason=reason))
     return True
+
+
+_YEAR = r"((?:19[5-9]|20[0-3])[0-9])"
+#: (pattern, which end it sets, offset): "no songs before 2010" → from 2010; "after 2010" → from 2011
+_YEAR_LIMITS: tuple[tuple[re.Pattern[str], str, int], ...] = (
+    (re.compile(rf"\b(?:no|nothing)\b.*\b(?:before|older than|earlier than|prior to)\s+{_YEAR}\b"), "min", 0),
+    (re.compile(rf"\b(?:no|nothing)\b.*\b(?:after|newer than|later than|past)\s+{_YEAR}\b"), "max", 0),
+    (re.compile(rf"\b{_YEAR}\s+(?:or|and)\s+(?:later|newer|after|up|onwards?|beyond)\b"), "min", 0),
+    (re.compile(rf"\b{_YEAR}\s+(?:or|and)\s+(?:earlier|older|before)\b"), "max", 0),
+    (re.compile(rf"\b(?:since|from)\s+{_YEAR}\b"), "min", 0),
+    (re.compile(rf"\b(?:after|newer than|later than)\s+{_YEAR}\b"), "min", 1),
+    (re.compile(rf"\b(?:until|up to|through|till)\s+{_YEAR}\b"), "max", 0),
+    (re.compile(rf"\b(?:before|older than|earlier than|prior to)\s+{_YEAR}\b"), "max", -1),
+)
+
+
+def _year_limit(clause: str, state: _State) -> bool:
+    """'No songs before 2010', 'only stuff since 2015', 'nothing newer than 2005': a window every track must fit."""
+    for pattern, end, offset in _YEAR_LIMITS:
+        if m := pattern.search(clause):
+            year, reason = int(m.group(1)) + offset, f"'{clause}'"
+            if end == "min":
+                state.set("year_min", year, reason)
+                state.bounds.append(Bound(field="year", low=year, reason=reason))
+            else:
+                state.set("year_max", year, reason)
+                state.bounds.append(Bound(field="year", high=year, reason=reason))
+            return True
+    return False
 
 
 def _era(clause: str, state: _State) -> bool:

@@ -104,6 +104,13 @@ def test_more_of_a_genre_fills_the_gap_with_that_genre(deps, party):
     added = [deps.catalog.get(d.id) for d in result.diff.added]
     assert added and all(any("country" in g.split() for g in t.genres) for t in added)
 
+def test_a_year_limit_keeps_every_track_inside_it(deps, punk):
+    result = refine(punk, "no songs before 2010", deps)
+    assert all(deps.catalog.get(t.id).year >= 2010 for t in result.playlist.tracks)
+    report = next(r for r in result.playlist.constraints if r.name == "years")
+    assert report.met and report.target == "2010-"
+
+
 def test_refine_is_deterministic_and_chains(deps, punk):
     a, b = refine(punk, "slower, no explicit", deps), refine(punk, "slower, no explicit", deps)
     assert a.playlist.id == b.playlist.id and a.playlist.tracks == b.playlist.tracks
@@ -120,6 +127,11 @@ def test_refine_is_deterministic_and_chains(deps, punk):
     ("45 minutes", "minutes", "45"),
     ("around 128 bpm", "tempo_target", "128"),
     ("more rock", "genres", None),
+    ("no songs before 2010", "year_min", "2010"),
+    ("only stuff after 2005", "year_min", "2006"),
+    ("2012 or later", "year_min", "2012"),
+    ("nothing newer than 2015", "year_max", "2015"),
+    ("songs from before 2010", "year_max", "2009"),
 ])
 def test_parse_instruction(deps, punk, instruction, field, after):
     delta = parse_instruction(instruction, punk, deps.catalog)
