@@ -16,7 +16,7 @@ from agent.planner.artists import artist_at, artist_cues, in_artist_name
 from agent.planner.formats import read_format
 from agent.planner.occasions import drop_occasions
 from agent.planner.parse import SEPARATORS, Parse
-from agent.planner.quantities import Marker, bpm, counts, durations, normalise, years
+from agent.planner.quantities import OLDIES_END, Marker, bpm, counts, durations, normalise, oldies, years
 from agent.planner.vocab import MAX_GENRE_WORDS, vocab_for
 from agent.planner.wishes import artist_eras, instrumental_rule, only_cued, only_trailing
 from tools.catalog import Catalog
@@ -250,11 +250,14 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
     p = Parse(prompt=prompt, mk=Marker(normalise(prompt)), vocab=vocab)
     p.tokenise()
     talk = read_format(p.mk)  # talk phrases first: their words never reach the music fields
+    old = oldies(p.mk)  # before the family words: 'songs my grandparents danced to' is also an era
     _policy_and_narration(p)
     durations(p.mk, p.fields)
     bpm(p.mk, p.fields)
     artist_eras(p, catalog)  # before plain years: the album '1989' is not the year 1989
     years(p.mk, p.fields, vocab.max_year)
+    if old and "year_min" not in p.fields and "year_max" not in p.fields:
+        p.fields["year_max"] = OLDIES_END
     counts(p.mk, p.fields, p.flags, in_name=lambda start, end: in_artist_name(p, start, end))
     _shape(p)
     _tempo_words(p)

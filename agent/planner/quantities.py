@@ -243,6 +243,21 @@ def _year_rules(max_year: int) -> tuple[tuple[str, Callable[[re.Match[str]], tup
     )
 
 
+OLDIES_END = 1989  # "oldies", "songs my grandparents danced to": released up to the end of the 1980s (CPCD "old school oldies" asks for Anita Baker and Teddy Pendergrass)
+_OLDIES = (r"(?:golden\s+)?oldies|old[- ]time[ys]?|old\s+(?:music|songs|tunes|records)(?!\s+(?:by|from|of)\b)|"
+           r"(?:the\s+)?old\s+days|"
+           r"(?:my\s+|our\s+)?grand(?:parents|ma|pa|mother|father|mom|dad|mas|pas)(?:'s|s')?\s+"
+           r"(?:music|songs|tunes|era|day|days|generation|favou?rites|records)|"
+           r"(?:songs|music|tunes)\s+(?:my\s+|our\s+)?grand(?:parents|ma|pa|mother|father|mom|dad)s?\s+"
+           r"(?:danced|listened|loved|played|grew up|used to)")
+
+
+def oldies(mk: Marker) -> bool:
+    """'Oldies', 'old songs', 'songs my grandparents danced to' (up to OLDIES_END unless the prompt gives years).
+    Read before the family words, which it leaves in place ('grandparents' still asks for the clean policy)."""
+    return any(True for _ in mk.find(_OLDIES, claim=False))
+
+
 def years(mk: Marker, out: dict[str, Any], max_year: int) -> None:
     for pattern, rule in _year_rules(max_year):
         for m in mk.find(pattern):

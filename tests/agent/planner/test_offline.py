@@ -195,6 +195,16 @@ def test_genre_words_with_no_genre_of_their_own(catalog, prompt, genre):
     assert parse_prompt(prompt, catalog).genres == [genre]
 
 
+@pytest.mark.parametrize(("prompt", "years"), [
+    ("songs my grandparents danced to", (None, 1989)), ("golden oldies", (None, 1989)),
+    ("oldies from the 60s", (1960, 1969)),  # the prompt's own years win
+    ("old songs by the beatles", (None, None)),  # an artist's older songs are not an era of all music
+])
+def test_oldies_are_an_era(catalog, prompt, years):
+    spec = parse_prompt(prompt, catalog)
+    assert (spec.year_min, spec.year_max) == years
+
+
 def test_deterministic(catalog):
     prompt = "upbeat pop punk for a run, no explicit, 15 songs, like paramore"
     assert parse_prompt(prompt, catalog) == parse_prompt(prompt, catalog)
