@@ -26,6 +26,8 @@ HALF_TIME_CREDIT = 0.5  # a track whose half or double tempo is in the band: thi
 LADDER_ARCS = ("rise", "fall", "peak", "wave")  # asked shapes whose tracks are picked to span an energy range
 ARC_SPAN, ARC_HEADROOM = 0.35, 0.1  # the range: from the mood's energy + headroom down by the span
 W_RUNG, RUNG_FADE = 1.0, 0.2  # a track at an unfilled energy level gains W_RUNG, fading to 0 at RUNG_FADE away
+SHORTLIST = 3  # diversity picks among this many times the tracks asked for, best utility first ('candlelit bath'
+#               reached past 200 better-fitting tracks for a drill song when it was free to roam the whole pool)
 W_SIMILAR = 0.35  # MMR: penalty per unit of cosine similarity to the closest chosen track
 W_LINK = 0.3  # bonus for mixing well (compatible key and close tempo) with tracks already chosen
 LINK_BPM = 8.0
@@ -217,12 +219,17 @@ def diversified(pool: Pool, length: int, spec: PlaylistSpec, count: int) -> list
     g_count = np.zeros(pool.genre.max() + 1 if n else 1, dtype=np.int64)
     relax = 0
     rungs = energy_rungs(pool, spec, count)
+    shortlist = np.zeros(n, dtype=bool)  # MMR re-ranks the most useful tracks, not the whole pool
+    shortlist[np.argsort(-pool.utility, kind="stable")[:SHORTLIST * max(count, 1)]] = True
     while len(chosen) < min(length, n):
-        ok = free & (a_count[pool.artist] < cap_a + relax) & (g_count[pool.genre] < cap_g + relax)
+        ok = free & shortlist & (a_count[pool.artist] < cap_a + relax) & (g_count[pool.genre] < cap_g + relax)
         if not ok.any():
             if not free.any():
                 break
-            relax += 1
+            if not shortlist.all():
+                shortlist[:] = True
+            else:
+                relax += 1
             continue
         value = pool.utility - W_SIMILAR * max_sim + W_LINK * np.minimum(link_count, 2) / 2
         if rungs is not None and len(rungs):
