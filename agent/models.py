@@ -79,6 +79,8 @@ class PlaylistSpec(BaseModel):
     # soft preferences
     genres: list[str] = Field(default_factory=list, description="Wanted genres (catalog genre vocabulary).")
     seed_artists: list[str] = Field(default_factory=list, description="Artists to sound like ('like Phoebe Bridgers').")
+    unknown_artists: list[str] = Field(default_factory=list, description="Names asked for ('songs like Meredith "
+                                       "Brooks') that the catalog does not hold: reported, not searched.")
     moods: list[str] = Field(default_factory=list, description="Mood/activity/setting words recognised from the lexicon (e.g. 'workout', 'rainy').")
     feature_targets: dict[Feature, float] = Field(default_factory=dict, description="Target audio features 0-1 derived from moods.")
     tempo_target: float | None = Field(None, ge=0, le=300, description="Preferred tempo in BPM ('around 128 bpm').")

@@ -77,6 +77,10 @@ def with_wish_reports(spec: PlaylistSpec, tracks: Sequence[Track],
                                     actual=f"{len(bad)} credit them", met=not bad))
     if spec.arc:
         out.append(arc_report(spec.arc, [t.energy for t in tracks]))
+    if spec.unknown_artists:
+        out.append(ConstraintReport(name="seed_artists", target=f"like {', '.join(spec.unknown_artists)}",
+                                    actual="not in the catalog", met=False,
+                                    note="no catalog track credits them; the playlist follows the rest of the prompt"))
     return out
 
 

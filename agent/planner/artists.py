@@ -185,7 +185,9 @@ def artist_list(p: Parse, j: int, strong: bool, into: list[tuple[int, str]], dro
 def artist_cues(p: Parse) -> None:
     for pattern, strong in ((lx.ARTIST_STRONG, True), (lx.ARTIST_WEAK, False)):
         for m in p.mk.find(pattern, claim=False):
-            artist_list(p, p.word_at(m.end()), strong, p.seeds, drop=False)
+            j = p.word_at(m.end())
+            if not artist_list(p, j, strong, p.seeds, drop=False) and strong:
+                unknown_name(p, j)
     for i in range(len(p.words)):
         n, name = artist_exact(p, i) if p.free(i) else (0, None)
         j, joined = artist_joined(p, i)
@@ -200,6 +202,27 @@ def artist_cues(p: Parse) -> None:
             p.seeds.append((i, name))
             if i + n < len(p.words) and (p.words[i + n] in SEPARATORS or "," in p.gap(i + n)):
                 artist_list(p, i + n + (p.words[i + n] in SEPARATORS), False, p.seeds, drop=False)
+
+
+MAX_UNKNOWN_WORDS = 3
+
+
+def unknown_name(p: Parse, j: int) -> None:
+    """After a strong cue ('songs like Meredith Brooks'), two or three capitalised words in a prompt that is not
+    title case, none a genre, mood or ordinary word, and no catalog name: an artist the catalog does not hold.
+    Kept to be told, and left out of the search (its words would find namesakes: Brooks & Dunn)."""
+    n = 0
+    while (n < MAX_UNKNOWN_WORDS and j + n < len(p.words) and p.free(j + n) and p.joined(j, n + 1)
+           and _capital(p, j + n) and p.words[j + n].isalpha()):
+        n += 1
+    if n < 2 or title_case(p, j, n) or p.prompt.isupper():
+        return
+    words = p.words[j:j + n]
+    if all(w in p.vocab.common for w in words) or any(p.genre_at(k)[1] or p.mood_at(k)[1] for k in range(j, j + n)):
+        return
+    start, end = p.spans[j][0], p.spans[j + n - 1][1]
+    p.unknown_artists.append(p.prompt[start:end])
+    p.claim(j, n, drop=True)
 
 
 def _partial_without_cue(p: Parse, i: int) -> str | None:

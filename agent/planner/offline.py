@@ -278,6 +278,7 @@ def parse_prompt(prompt: str, catalog: Catalog) -> PlaylistSpec:
         "genres": genres,
         "exclude_genres": _unique(p.exclude_genres),
         "seed_artists": _unique(a for _, a in sorted(p.seeds)),
+        "unknown_artists": _unique(p.unknown_artists),
         "exclude_artists": _unique(a for _, a in sorted(p.exclude_artists)),
         "only_artists": _unique(a for _, a in sorted(only)),
         "instrumental": instrumental_rule(p, moods),

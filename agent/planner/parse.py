@@ -32,6 +32,7 @@ class Parse:
     exclude_genres: list[str] = field(default_factory=list)
     seeds: list[tuple[int, str]] = field(default_factory=list)
     exclude_artists: list[tuple[int, str]] = field(default_factory=list)
+    unknown_artists: list[str] = field(default_factory=list)
 
     def tokenise(self) -> None:
         for m in _TOKEN.finditer(self.mk.text):

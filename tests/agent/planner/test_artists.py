@@ -82,3 +82,20 @@ def test_a_famous_name_that_is_also_a_title_word_still_names_its_artist():
     tracks = Counter({"kanye west": 136, "neil young": 60})
     titles = Counter({"kanye": 3, "young": 40})
     assert _famous_partial(partial, tracks, titles) == frozenset({"kanye"})
+
+
+@pytest.mark.parametrize(("prompt", "seeds", "unknown"), [
+    ("songs like Meredith Brooks", [], ["Meredith Brooks"]),
+    ("something like Meredith Brooks and Alanis Morissette", ["Alanis Morissette"], ["Meredith Brooks"]),
+    ("songs like Taylor Swift", ["Taylor Swift"], []),
+    ("songs like summer nights", [], []),  # no capitals, no name
+    ("Songs Like Meredith Brooks", [], []),  # title case says nothing about names
+])
+def test_a_name_the_catalog_lacks_is_kept_to_be_told(catalog, prompt, seeds, unknown):
+    spec = parse_prompt(prompt, catalog)
+    assert (spec.seed_artists, spec.unknown_artists) == (seeds, unknown)
+
+
+def test_an_unknown_name_is_not_searched_for_its_words(catalog):
+    spec = parse_prompt("songs like Meredith Brooks", catalog)
+    assert "brooks" not in spec.query.split() and "meredith" not in spec.query.split()
