@@ -143,10 +143,13 @@ def leaks(playlist: Playlist, catalog: Any, blocked: Sequence[str]) -> list[str]
 
 
 def narration_rest(playlist: Playlist, text: str) -> str:
-    """A segment with every playlist title and artist and the quoted prompt taken out: what is left is what
-    the narration says on its own."""
+    """A segment with every playlist title (as written and as spoken: a long title is read up to its first
+    comma) and artist and the quoted prompt taken out: what is left is what the narration says on its own."""
+    from agent.speech import spoken_title
+
     rest = re.sub(r"\u201c([^\u201d]*)\u201d", lambda m: " " if m.group(1) in playlist.prompt else m.group(0), text)
-    names = {t.title for t in playlist.tracks} | {a for t in playlist.tracks for a in t.artists}
+    names = {t.title for t in playlist.tracks} | {spoken_title(t.title) for t in playlist.tracks}
+    names |= {a for t in playlist.tracks for a in t.artists}
     for name in sorted(names, key=len, reverse=True):
         rest = rest.replace(name, " ")
     return rest
