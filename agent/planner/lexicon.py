@@ -279,7 +279,9 @@ EXPLICIT_EXCLUDE = (r"non[- ]?explicit|(?:no|not|nothing|without|zero|avoid|skip
                     r"(?:[1-9]|1[0-2])[- ]?(?:(?:years?|yrs?)[- ]?olds?|yos?)|little ones?|kiddos?|youngsters|preschool\w*|"
                     r"kindergarten|elementary school|school bus|grandchildren|(?:my|our) (?:son|daughter|nephew|niece)s?|"
                     r"grandma|grandpa|grandmother|grandfather|grandparents|nana|all ages|"
-                    r"school (?:bus|disco|dance|party|parties|assembly|run|trip)|primary school|sleepover|playdate")
+                    r"school (?:bus|disco|dance|party|parties|assembly|run|trip)|primary school|sleepover|playdate|"
+                    r"teenagers?|teens(?! pop)|tweens?|(?:my|our) teen|middle school|high school (?:dance|party|prom)|prom|homecoming|"
+                    r"1[3-7][- ]?(?:(?:years?|yrs?)[- ]?olds?|yos?)")  # teens: clean, not the kid-safe rule
 
 #: Kids and family listening (read before EXPLICIT_EXCLUDE, which also claims most of these words): the clean
 #: policy plus the kid-safe rule (tools/kid_safe.py). Office, radio and "safe for work" prompts stay clean only;

@@ -32,9 +32,15 @@ def test_only_artists(catalog, prompt, only):
 @pytest.mark.parametrize("prompt", [
     "songs for a road trip with my grandma and my 8 year old", "music for children", "something my 6 yo will like",
     "family dinner", "kids birthday party", "car ride with the little ones", "pop for my daughter",
+    "party music for teenagers", "prom night slow dances", "music for my 15 year old",
 ])
 def test_family_listening_is_the_clean_policy(catalog, prompt):
     assert parse_prompt(prompt, catalog).explicit == "exclude"
+
+
+@pytest.mark.parametrize("prompt", ["teen pop hits", "high school throwbacks"])
+def test_teen_words_that_name_music_or_a_memory_are_no_policy(catalog, prompt):
+    assert parse_prompt(prompt, catalog).explicit == "allow"
 
 
 @pytest.mark.parametrize(("prompt", "kid_safe"), [
