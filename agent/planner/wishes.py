@@ -126,7 +126,8 @@ def _era_artists(p: Parse) -> list[tuple[int, int, str]]:
     ("Arctic Monkeys AM era"): (word, length, artist)."""
     out: list[tuple[int, int, str]] = []
     for i in range(len(p.words)):
-        cued = i > 0 and p.words[i - 1] in EARLY | LATE | {"era"} and not p.genre_at(i - 1)[1]  # 'New Jack Swing'
+        cued = (i > 0 and p.words[i - 1] in EARLY | LATE | {"era"} and not p.genre_at(i - 1)[1]  # 'New Jack Swing'
+                or _era_phrase_before(p, i) is not None)  # 'older songs by Coldplay'
         possessive = [k for k in range(i, min(i + 5, len(p.words)))
                       if p.mk.text[p.spans[k][0]:p.spans[k][1]].endswith("'s")]
         era_later = any(w in ERA_WORDS for w in p.words[i + 1:i + 5 + MAX_ALBUM_WORDS])  # "Arctic Monkeys AM era"
@@ -147,7 +148,23 @@ def _usable(p: Parse, i: int, n: int) -> bool:
     return not all(w in p.vocab.common for w in words) or p.capitalised(i) or first
 
 
+_ERA_NOUNS = frozenset({"songs", "stuff", "music", "tracks", "material", "work", "hits", "records", "albums"})
+
+
+def _era_phrase_before(p: Parse, i: int) -> int | None:
+    """'older songs by X', 'new stuff from X', 'early work of X': the era word's index, else None."""
+    if i >= 3 and p.words[i - 1] in {"by", "from", "of"} and p.words[i - 2] in _ERA_NOUNS \
+            and p.words[i - 3] in EARLY | LATE and p.free(i - 3, 3) and p.joined(i - 3, 4):
+        return i - 3
+    return None
+
+
 def _era_before(p: Parse, i: int, name: str, catalog: Catalog) -> tuple[int, int] | None:
+    if (k := _era_phrase_before(p, i)) is not None:
+        span = career_part(catalog, name, early=p.words[k] in EARLY)
+        if span:
+            p.claim(k, 3, drop=True)
+        return span
     if i == 0 or not p.free(i - 1):
         return None
     word = p.words[i - 1]

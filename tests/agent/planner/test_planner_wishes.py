@@ -93,6 +93,10 @@ def test_an_artists_early_and_late_years(catalog):
     assert spec.seed_artists == ["Taylor Swift"] and (spec.year_min, spec.year_max) == early
     spec = parse_prompt("Eminem's old stuff", catalog)
     assert spec.seed_artists == ["Eminem"] and (spec.year_min, spec.year_max) == career_part(catalog, "Eminem", True)
+    spec = parse_prompt("older songs by Taylor Swift", catalog)
+    assert spec.seed_artists == ["Taylor Swift"] and (spec.year_min, spec.year_max) == early
+    spec = parse_prompt("new stuff from Taylor Swift", catalog)
+    assert spec.seed_artists == ["Taylor Swift"] and (spec.year_min, spec.year_max) == late
 
 
 def test_an_album_era_is_the_album_year_not_a_year_in_its_title(catalog):
