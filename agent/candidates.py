@@ -37,9 +37,8 @@ W_GENRE_FIT = 0.3  # a track in an asked genre gains this over an unrelated one;
 DISCOVER, NEUTRAL = 0.85, 0.5  # the planner's discovery for "deep cuts" and for prompts that say nothing
 W_FAMILIAR = 0.2  # familiarity's weight in the search score at neutral discovery, for prompts naming no genre
 W_LEAD = 0.3  # 'only Beyoncé': her own songs before the ones that only feature her
-GENRE_LAYERS = (1, 2, 3)  # gather's layers holding only asked genres (within the band, all, broadened)
-GENRE_ENOUGH = 3  # … which end the search once they hold this many times the tracks asked for ('bollywood': 73
-#                   Indian tracks for 20 songs, no band of Western songs for the diversity step to reach for)
+GENRE_ENOUGH = 3  # gather's layers of asked genres end the search once they hold this many times the tracks asked
+#                   for ('bollywood': 73 Indian tracks for 20 songs, no band of Western songs for diversity to reach)
 W_THEME = 1.0  # a track carrying an asked theme in its title or album ('christmas': tools/themes.py) gains this
 W_WENT_WITH = 0.4  # mood, activity and scene prompts: a track the nearest real playlists and first requests hold
 #                    (tools/mood_model.went_with) gains up to this
@@ -343,18 +342,19 @@ def gather(spec: PlaylistSpec, policy: ContentPolicy, catalog: Catalog, profile:
     if not (spec.seed_artists or spec.only_artists):  # 'disco night' holds no Christmas songs; 'Mariah Carey' may
         for other in unasked_themes(list(spec.moods)):
             hard &= ~theme_mask(catalog, other)
-    enough = max(60, 4 * (spec.target_count() or int((spec.minutes or 60) / 3.5)))
+    asked = spec.target_count() or int((spec.minutes or 60) / 3.5)
+    enough = max(60, 4 * asked)
     band, genre = feature_band(spec, catalog), wanted(spec, catalog)
-    layers = [theme, genre & band if genre is not None and band is not None else None, genre,
-              wanted(spec, catalog, broaden=True) if genre is not None else None, band]
-    in_genre = GENRE_ENOUGH * (spec.target_count() or int((spec.minutes or 60) / 3.5))
+    layers = [(theme, False), (genre & band if genre is not None and band is not None else None, True), (genre, True),
+              (wanted(spec, catalog, broaden=True) if genre is not None else None, True), (band, False),
+              (np.ones(len(catalog), dtype=bool), False)]  # (mask, holds only asked genres)
     pool: dict[str, Candidate] = {}
-    for n, layer in enumerate([*layers, np.ones(len(catalog), dtype=bool)]):
+    for layer, in_genre in layers:
         if layer is None:
             continue
         for i in top_k(np.where(hard & layer, scores, -np.inf), k):
             pool.setdefault(catalog.ids[i], Candidate.model_construct(track=catalog.tracks[i], score=float(scores[i])))
-        if len(pool) >= enough or (n in GENRE_LAYERS and genre is not None and len(pool) >= in_genre):
+        if len(pool) >= (GENRE_ENOUGH * asked if in_genre else enough):
             break
     reach = calm_end(spec, catalog, genre)
     for i in top_k(np.where(hard & reach, scores, -np.inf), k // ARC_SHARE) if reach is not None else ():

@@ -214,33 +214,41 @@ _DECADE = (r"(?:(?P<part>early|mid|late)[\s-]*)?(?:the\s+)?'?(?P<d>(?:19[5-9]0|2
            + "|".join(DECADE_WORDS) + ")")
 
 
-def _year_rules(max_year: int) -> tuple[tuple[str, Callable[[re.Match[str]], tuple[int | None, int | None]]], ...]:
-    def two(m: re.Match[str]) -> tuple[int | None, int | None]:
-        a, b = m.group("a"), m.group("b")
-        end = int(b) if len(b) == 4 else int(a[:2] + b)
-        return (int(a), end) if end >= int(a) else (None, None)
+YearRule = tuple[str, Callable[[re.Match[str]], tuple[int | None, int | None]]]
 
+
+def _year_rules(max_year: int) -> tuple[YearRule, ...]:
     def recent(m: re.Match[str]) -> tuple[int | None, int | None]:
         n = number(m.group("n")) if m.groupdict().get("n") else RECENT_YEARS
         return (max_year - int(n or RECENT_YEARS) + 1, None)
 
-    return (
-        (rf"(?:from\s+|between\s+)?(?P<a>{_YEAR})\s*(?:-|to|and|through|thru|until|till)\s*(?P<b>{_YEAR}|\d{{2}})(?!s)", two),
-        (rf"(?:since|post|starting(?: from| in)?)[\s-]+(?P<y>{_YEAR})|from\s+(?P<y2>{_YEAR})\s*(?:on(?:wards?)?|and (?:later|after|up|newer)|or (?:later|newer)|\+)",
-         lambda m: (int(m.group("y") or m.group("y2")), None)),
-        (rf"(?:nothing|no songs?|none|no tracks?) (?:after|newer than|later than|past)\s+(?P<y>{_YEAR})",
-         lambda m: (None, int(m.group("y")))),
-        (rf"(?:nothing|no songs?|none|no tracks?) (?:before|older than|earlier than)\s+(?P<y>{_YEAR})",
-         lambda m: (int(m.group("y")), None)),
-        (rf"(?:after|newer than|later than)\s+(?P<y>{_YEAR})", lambda m: (int(m.group("y")) + 1, None)),
-        (rf"(?P<y>{_YEAR})\s*(?:\+|and (?:later|after|up|newer)|or (?:later|newer)|on(?:wards?)?)",
-         lambda m: (int(m.group("y")), None)),
-        (rf"(?:before|pre|older than|prior to)[\s-]+(?P<y>{_YEAR})", lambda m: (None, int(m.group("y")) - 1)),
-        (rf"(?:until|up to|through|thru|till)\s+(?P<y>{_YEAR})|(?P<y2>{_YEAR})\s+(?:or|and) (?:earlier|before|older)",
-         lambda m: (None, int(m.group("y") or m.group("y2")))),
-        (r"(?:last|past)\s+(?P<n>\d+|" + _NUM_WORDS + r")\s+years?|(?:latest|newest|recent|new releases|brand new|"
-         r"this year|new music|fresh releases|current)", recent),
-    )
+    return (*_LIMIT_RULES,
+            (r"(?:last|past)\s+(?P<n>\d+|" + _NUM_WORDS + r")\s+years?|(?:latest|newest|recent|new releases|brand new|"
+             r"this year|new music|fresh releases|current)", recent))
+
+
+def _two(m: re.Match[str]) -> tuple[int | None, int | None]:
+    a, b = m.group("a"), m.group("b")
+    end = int(b) if len(b) == 4 else int(a[:2] + b)
+    return (int(a), end) if end >= int(a) else (None, None)
+
+
+#: Limits stated with a year: ranges, 'since 2015', 'no songs before 2010', 'after 1995', '2012 or later'.
+_LIMIT_RULES: tuple[YearRule, ...] = (
+    (rf"(?:from\s+|between\s+)?(?P<a>{_YEAR})\s*(?:-|to|and|through|thru|until|till)\s*(?P<b>{_YEAR}|\d{{2}})(?!s)", _two),
+    (rf"(?:since|post|starting(?: from| in)?)[\s-]+(?P<y>{_YEAR})|from\s+(?P<y2>{_YEAR})\s*(?:on(?:wards?)?|and (?:later|after|up|newer)|or (?:later|newer)|\+)",
+     lambda m: (int(m.group("y") or m.group("y2")), None)),
+    (rf"(?:nothing|no songs?|none|no tracks?) (?:after|newer than|later than|past)\s+(?P<y>{_YEAR})",
+     lambda m: (None, int(m.group("y")))),
+    (rf"(?:nothing|no songs?|none|no tracks?) (?:before|older than|earlier than)\s+(?P<y>{_YEAR})",
+     lambda m: (int(m.group("y")), None)),
+    (rf"(?:after|newer than|later than)\s+(?P<y>{_YEAR})", lambda m: (int(m.group("y")) + 1, None)),
+    (rf"(?P<y>{_YEAR})\s*(?:\+|and (?:later|after|up|newer)|or (?:later|newer)|on(?:wards?)?)",
+     lambda m: (int(m.group("y")), None)),
+    (rf"(?:before|pre|older than|prior to)[\s-]+(?P<y>{_YEAR})", lambda m: (None, int(m.group("y")) - 1)),
+    (rf"(?:until|up to|through|thru|till)\s+(?P<y>{_YEAR})|(?P<y2>{_YEAR})\s+(?:or|and) (?:earlier|before|older)",
+     lambda m: (None, int(m.group("y") or m.group("y2")))),
+)
 
 
 OLDIES_END = 1989  # "oldies", "songs my grandparents danced to": released up to the end of the 1980s (CPCD "old school oldies" asks for Anita Baker and Teddy Pendergrass)
@@ -255,7 +263,18 @@ _OLDIES = (r"(?:golden\s+)?oldies|old[- ]time[ys]?|old\s+(?:music|songs|tunes|re
 def oldies(mk: Marker) -> bool:
     """'Oldies', 'old songs', 'songs my grandparents danced to' (up to OLDIES_END unless the prompt gives years).
     Read before the family words, which it leaves in place ('grandparents' still asks for the clean policy)."""
-    return any(True for _ in mk.find(_OLDIES, claim=False))
+    return next(mk.find(_OLDIES, claim=False), None) is not None
+
+
+def year_limits(text: str) -> dict[str, Any]:
+    """The year_min / year_max a phrase states with years ('no songs before 2010', 'only stuff after 1995'); no
+    decades, bare years or 'recent' (a refine reads decades and 'more recent' against its own playlist)."""
+    mk = Marker(normalise(text))
+    out: dict[str, Any] = {}
+    for pattern, rule in _LIMIT_RULES:
+        for m in mk.find(pattern):
+            _span(out, *rule(m))
+    return out
 
 
 def years(mk: Marker, out: dict[str, Any], max_year: int) -> None:

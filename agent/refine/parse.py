@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from agent.models import Feature, Playlist, PlaylistSpec
+from agent.planner.quantities import year_limits
 from core.errors import InvalidInput
 from tools.catalog import Catalog
 from tools.normalize import fold, norm_artist
@@ -182,33 +183,17 @@ def _decade(clause: str, state: _State) -> bool:
     return True
 
 
-_YEAR = r"((?:19[5-9]|20[0-3])[0-9])"
-#: (pattern, which end it sets, offset): "no songs before 2010" → from 2010; "after 2010" → from 2011
-_YEAR_LIMITS: tuple[tuple[re.Pattern[str], str, int], ...] = (
-    (re.compile(rf"\b(?:no|nothing)\b.*\b(?:before|older than|earlier than|prior to)\s+{_YEAR}\b"), "min", 0),
-    (re.compile(rf"\b(?:no|nothing)\b.*\b(?:after|newer than|later than|past)\s+{_YEAR}\b"), "max", 0),
-    (re.compile(rf"\b{_YEAR}\s+(?:or|and)\s+(?:later|newer|after|up|onwards?|beyond)\b"), "min", 0),
-    (re.compile(rf"\b{_YEAR}\s+(?:or|and)\s+(?:earlier|older|before)\b"), "max", 0),
-    (re.compile(rf"\b(?:since|from)\s+{_YEAR}\b"), "min", 0),
-    (re.compile(rf"\b(?:after|newer than|later than)\s+{_YEAR}\b"), "min", 1),
-    (re.compile(rf"\b(?:until|up to|through|till)\s+{_YEAR}\b"), "max", 0),
-    (re.compile(rf"\b(?:before|older than|earlier than|prior to)\s+{_YEAR}\b"), "max", -1),
-)
-
-
 def _year_limit(clause: str, state: _State) -> bool:
-    """'No songs before 2010', 'only stuff since 2015', 'nothing newer than 2005': a window every track must fit."""
-    for pattern, end, offset in _YEAR_LIMITS:
-        if m := pattern.search(clause):
-            year, reason = int(m.group(1)) + offset, f"'{clause}'"
-            if end == "min":
-                state.set("year_min", year, reason)
-                state.bounds.append(Bound(field="year", low=year, reason=reason))
-            else:
-                state.set("year_max", year, reason)
-                state.bounds.append(Bound(field="year", high=year, reason=reason))
-            return True
-    return False
+    """'No songs before 2010', 'only stuff since 2015', 'nothing newer than 2005' (the planner's year rules):
+    a window every track must fit."""
+    limits, reason = year_limits(clause), f"'{clause}'"
+    if "year_min" in limits:
+        state.set("year_min", limits["year_min"], reason)
+        state.bounds.append(Bound(field="year", low=limits["year_min"], reason=reason))
+    if "year_max" in limits:
+        state.set("year_max", limits["year_max"], reason)
+        state.bounds.append(Bound(field="year", high=limits["year_max"], reason=reason))
+    return bool(limits)
 
 
 def _era(clause: str, state: _State) -> bool:
